@@ -183,12 +183,20 @@ def test_no_hash_no_download(server, isolated_data_env):
 
 def test_offline_message_names_every_option(tmp_path, dead_url, isolated_data_env):
     with pytest.raises(DataError) as err:
-        locate_dataset("mnist", data_dir=tmp_path / "nowhere", base_url=dead_url, hashes=REDUCED_SHA256)
+        locate_dataset("mnist", base_url=dead_url, hashes=REDUCED_SHA256)
     msg = str(err.value)
-    for part in ("--data-dir", str(tmp_path / "nowhere"), "NN_PLAYGROUND_DATA", str(isolated_data_env / "mnist"),
+    for part in ("--data-dir", "NN_PLAYGROUND_DATA", str(isolated_data_env / "mnist"),
                  "NN_PLAYGROUND_CACHE", "failed", dead_url):
         assert part in msg, (part, msg)
     assert "apt-get" not in msg                                    # no such package for MNIST
+
+
+def test_explicit_data_dir_is_strict(tmp_path, dead_url, isolated_data_env, shared_mnist_dir, monkeypatch):
+    # A typo in --data-dir must not silently train on other data found elsewhere.
+    monkeypatch.setenv("NN_PLAYGROUND_DATA", str(shared_mnist_dir))
+    with pytest.raises(DataError) as err:
+        locate_dataset("mnist", data_dir=tmp_path / "nowhere", base_url=dead_url, hashes=REDUCED_SHA256)
+    assert str(tmp_path / "nowhere") in str(err.value) and "--data-dir" in str(err.value)
 
 
 def test_offline_fashion_message_mentions_debian_package(tmp_path, dead_url, isolated_data_env, monkeypatch):

@@ -165,6 +165,11 @@ def locate_dataset(name: str, *, data_dir=None, cache_dir=None, allow_download: 
         found = _search_root(Path(data_dir).expanduser(), name, log, "--data-dir")
         if found:
             return LocatedFiles(name, found, "data_dir")
+        # A folder the user named explicitly is what they want used: falling back to the
+        # cache or a download would hide a typo behind different data.
+        raise DataError(f"{TITLES.get(name, name)} is not in the folder you gave: {log[-1]}. Point "
+                        f"--data-dir at the folder holding {', '.join(FILES.values())}, or leave it out "
+                        f"to use the cache, {DATA_ENV}, the system folder or a download.")
     else:
         log.append("--data-dir: not given")
     if os.environ.get(DATA_ENV):
