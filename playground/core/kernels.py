@@ -1,0 +1,677 @@
+"""All numba kernels: forward pass and the fused mini-batch trainer.
+
+Layout (see design.md "Network maths"): parameters live in ONE flat buffer
+[W0 (n1 x n0, row-major), b0, W1, b1, ...]; ``w_off``/``b_off`` give each layer's offsets.
+Per-unit workspaces (activations A, pre-activations Z, deltas D, dropout masks M) are flat
+buffers too, with layer l at ``u_off[l]`` holding up to ``cap`` rows of ``sizes[l]`` units;
+a layer's (m, n) view is a reshape of a contiguous slice, which allocates nothing.
+
+Two ways to do a layer's matrix products, chosen per layer by the work m * n_in * n_out:
+* small layers (the classic 784-30-10 at batch 10): hand-written loops, W row-major so every
+  inner loop runs over a contiguous row, in 2-row x 4-sample register tiles so each loaded
+  W element is used four times; the gradient, back-propagated delta and optimiser update of
+  a pair of W rows are done together while the rows are in L1.
+* large layers: ``np.dot`` into preallocated outputs, which numba hands to BLAS (sgemm/dgemm).
+
+Kernels are ``nogil`` (the GUI trains on a worker thread) and ``cache=True``. Math loops use
+FASTMATH, which allows reassociation (needed to vectorise dot products) but NOT the
+no-NaN/no-Inf assumptions, so a diverging network still produces NaN/Inf that network.py
+detects with numpy. Same inputs + same seed give bit-identical results on one machine.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .activations import ELU, LEAKY_RELU, LEAKY_SLOPE, LINEAR, RELU, SIGMOID, SOFTMAX, SOFTPLUS, TANH
+from .costs import CLIP, CROSS_ENTROPY, LOG_LIKELIHOOD, QUADRATIC
+
+# Safe fast-math: reassociation/contraction for SIMD, but keep NaN/Inf semantics intact.
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+OPT_NONE, OPT_SGD, OPT_MOMENTUM, OPT_NESTEROV, OPT_ADAM = -1, 0, 1, 2, 3
+OPT_CODES = {"sgd": OPT_SGD, "momentum": OPT_MOMENTUM, "nesterov": OPT_NESTEROV, "adam": OPT_ADAM}
+
+# Slots of the ``hyper`` array (network dtype, so the update loops stay in float32/float64).
+H_ETA, H_MU, H_B1, H_B2, H_EPS, H_L2N, H_L1N, H_DROP, H_KEEP = range(9)
+# Scratch slots after the inputs, written inside the kernel to get dtype-typed scalars.
+H_SCALE, H_BC1, H_BC2, H_ONEMU, H_ZERO, H_ONEB1, H_ONEB2, H_ONE = range(9, 17)
+N_HYPER = 17
+
+# Layers with m * n_in * n_out at or above this go to BLAS (tuned on a 2-core Zen3: the
+# hand-written loops match single-threaded sgemm at 784x100, batch 32, and BLAS wins ~1.8x
+# at 784x512, batch 128).
+BLAS_MIN_WORK = 1 << 23
+
+
+
+def _scipy_openblas():
+    """ctypes handle of the OpenBLAS that numba's np.dot calls (scipy's), or None."""
+    import ctypes
+    import glob
+    import os
+
+    import scipy
+
+    libs = os.path.join(os.path.dirname(os.path.dirname(scipy.__file__)), "scipy.libs")
+    for path in glob.glob(os.path.join(libs, "libscipy_openblas*.so*")):
+        try:
+            return ctypes.CDLL(path)
+        except OSError:
+            continue
+    return None
+
+
+def set_blas_threads(n: int) -> bool:
+    """Limit the BLAS threads used for large layers (False if that BLAS cannot be found).
+
+    Multi-threaded OpenBLAS is fastest on an idle machine but collapses when the cores are
+    busy (GUI, other processes): one thread is the robust choice there.
+    """
+    lib = _scipy_openblas()
+    fn = getattr(lib, "scipy_openblas_set_num_threads", None) if lib is not None else None
+    if fn is None:
+        return False
+    fn(int(n))
+    return True
+
+
+def get_blas_threads() -> int:
+    lib = _scipy_openblas()
+    fn = getattr(lib, "scipy_openblas_get_num_threads", None) if lib is not None else None
+    return int(fn()) if fn is not None else 0
+
+
+# --------------------------------------------------------------------------- random numbers
+@njit(nogil=True, cache=True)
+def _uniform(state):
+    """splitmix64 step on state[0]; returns a float64 in [0, 1). Counter-based, so reproducible."""
+    s = state[0] + np.uint64(0x9E3779B97F4A7C15)
+    state[0] = s
+    z = s
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+# --------------------------------------------------------------------------- activations
+@njit(nogil=True, cache=True)
+def _activate(code, Z, A, m, n):
+    """A = act(Z) for an (m, n) view pair. Elementwise, O(m n): not worth micro-tuning."""
+    if code == SIGMOID:
+        for i in range(m):
+            for j in range(n):
+                z = Z[i, j]
+                if z >= 0:
+                    A[i, j] = 1.0 / (1.0 + math.exp(-z))
+                else:
+                    e = math.exp(z)
+                    A[i, j] = e / (1.0 + e)
+    elif code == TANH:
+        for i in range(m):
+            for j in range(n):
+                A[i, j] = math.tanh(Z[i, j])
+    elif code == RELU:
+        for i in range(m):
+            for j in range(n):
+                z = Z[i, j]
+                A[i, j] = z if z > 0 else 0.0
+    elif code == LEAKY_RELU:
+        for i in range(m):
+            for j in range(n):
+                z = Z[i, j]
+                A[i, j] = z if z > 0 else LEAKY_SLOPE * z
+    elif code == ELU:
+        for i in range(m):
+            for j in range(n):
+                z = Z[i, j]
+                A[i, j] = z if z > 0 else math.expm1(z)
+    elif code == SOFTPLUS:
+        for i in range(m):
+            for j in range(n):
+                z = Z[i, j]
+                A[i, j] = max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+    elif code == LINEAR:
+        for i in range(m):
+            for j in range(n):
+                A[i, j] = Z[i, j]
+    else:  # SOFTMAX, row-wise, max subtracted so exp never overflows
+        for i in range(m):
+            zmax = Z[i, 0]
+            for j in range(1, n):
+                if Z[i, j] > zmax:
+                    zmax = Z[i, j]
+            total = 0.0
+            for j in range(n):
+                e = math.exp(Z[i, j] - zmax)
+                A[i, j] = e
+                total += e
+            inv = 1.0 / total
+            for j in range(n):
+                A[i, j] = A[i, j] * inv
+
+
+@njit(nogil=True, cache=True)
+def _mul_prime(code, Z, A, exact_a, D, m, n):
+    """D *= act'(Z) for a hidden layer.
+
+    If ``exact_a``, A holds act(Z) and sigmoid/tanh derivatives are taken from it (no exp);
+    with dropout A is masked and rescaled, so they are recomputed from Z instead.
+    """
+    if code == SIGMOID:
+        for i in range(m):
+            for j in range(n):
+                if exact_a:
+                    a = A[i, j]
+                else:
+                    z = Z[i, j]
+                    if z >= 0:
+                        a = 1.0 / (1.0 + math.exp(-z))
+                    else:
+                        e = math.exp(z)
+                        a = e / (1.0 + e)
+                D[i, j] = D[i, j] * (a * (1.0 - a))
+    elif code == TANH:
+        for i in range(m):
+            for j in range(n):
+                a = A[i, j] if exact_a else math.tanh(Z[i, j])
+                D[i, j] = D[i, j] * (1.0 - a * a)
+    elif code == RELU:
+        for i in range(m):
+            for j in range(n):
+                if not Z[i, j] > 0:
+                    D[i, j] = 0.0
+    elif code == LEAKY_RELU:
+        for i in range(m):
+            for j in range(n):
+                if not Z[i, j] > 0:
+                    D[i, j] = D[i, j] * LEAKY_SLOPE
+    elif code == ELU:
+        for i in range(m):
+            for j in range(n):
+                z = Z[i, j]
+                if not z > 0:
+                    D[i, j] = D[i, j] * math.exp(z)
+    elif code == SOFTPLUS:
+        for i in range(m):
+            for j in range(n):
+                z = Z[i, j]
+                if z >= 0:
+                    s = 1.0 / (1.0 + math.exp(-z))
+                else:
+                    e = math.exp(z)
+                    s = e / (1.0 + e)
+                D[i, j] = D[i, j] * s
+    # LINEAR: derivative 1, nothing to do. SOFTMAX never occurs in hidden layers.
+
+
+@njit(nogil=True, cache=True)
+def _output_delta(cost, code, A, y, rows, r0, D, m, n):
+    """D = dC/dz of the output layer for samples y[rows[r0 + i]]; returns the summed cost (float64)."""
+    shortcut = ((code == SIGMOID and cost == CROSS_ENTROPY) or (code == SOFTMAX and cost == LOG_LIKELIHOOD)
+                or (code == LINEAR and cost == QUADRATIC))
+    loss = 0.0
+    for i in range(m):
+        r = rows[r0 + i]
+        # ---- cost, in float64 (1 - 1e-12 is 1 in float32)
+        c = 0.0
+        for j in range(n):
+            a = float(A[i, j])
+            t = float(y[r, j])
+            if cost == QUADRATIC:
+                c += 0.5 * (a - t) * (a - t)
+            else:
+                ac = min(max(a, CLIP), 1.0 - CLIP)
+                if cost == CROSS_ENTROPY:
+                    c -= t * math.log(ac) + (1.0 - t) * math.log(1.0 - ac)
+                else:
+                    c -= t * math.log(ac)
+        loss += c
+        # ---- delta
+        if shortcut:
+            for j in range(n):
+                D[i, j] = A[i, j] - y[r, j]
+            continue
+        for j in range(n):  # g = dC/da into D
+            a = float(A[i, j])
+            t = float(y[r, j])
+            if cost == QUADRATIC:
+                D[i, j] = a - t
+            else:
+                ac = min(max(a, CLIP), 1.0 - CLIP)
+                if cost == CROSS_ENTROPY:
+                    D[i, j] = -t / ac + (1.0 - t) / (1.0 - ac)
+                else:
+                    D[i, j] = -t / ac
+        if code == SOFTMAX:  # Jacobian-vector product: a_j (g_j - sum_k a_k g_k)
+            s = 0.0
+            for j in range(n):
+                s += float(A[i, j]) * float(D[i, j])
+            for j in range(n):
+                D[i, j] = A[i, j] * (D[i, j] - s)
+        elif code == SIGMOID:
+            for j in range(n):
+                a = A[i, j]
+                D[i, j] = D[i, j] * (a * (1.0 - a))
+        # LINEAR: D = g already
+    return loss
+
+
+# --------------------------------------------------------------------------- products
+@njit(nogil=True, cache=True, fastmath=FASTMATH)
+def _dot_tile(w0, w1, Aprev, i, nb, n_in, zero, out):
+    """out[r*nb + q] = w_r . Aprev[i + q] for two W rows and nb (4, 2 or 1) samples.
+
+    A 2 x nb register tile: each loaded W element is used nb times and each input element
+    twice, so the loop is limited by FMAs rather than loads.
+    """
+    if nb == 4:
+        a0 = Aprev[i]
+        a1 = Aprev[i + 1]
+        a2 = Aprev[i + 2]
+        a3 = Aprev[i + 3]
+        s00 = zero
+        s01 = zero
+        s02 = zero
+        s03 = zero
+        s10 = zero
+        s11 = zero
+        s12 = zero
+        s13 = zero
+        for k in range(n_in):
+            x0 = a0[k]
+            x1 = a1[k]
+            x2 = a2[k]
+            x3 = a3[k]
+            u = w0[k]
+            v = w1[k]
+            s00 += x0 * u
+            s01 += x1 * u
+            s02 += x2 * u
+            s03 += x3 * u
+            s10 += x0 * v
+            s11 += x1 * v
+            s12 += x2 * v
+            s13 += x3 * v
+        out[0] = s00
+        out[1] = s01
+        out[2] = s02
+        out[3] = s03
+        out[4] = s10
+        out[5] = s11
+        out[6] = s12
+        out[7] = s13
+    elif nb == 2:
+        a0 = Aprev[i]
+        a1 = Aprev[i + 1]
+        s00 = zero
+        s01 = zero
+        s10 = zero
+        s11 = zero
+        for k in range(n_in):
+            x0 = a0[k]
+            x1 = a1[k]
+            u = w0[k]
+            v = w1[k]
+            s00 += x0 * u
+            s01 += x1 * u
+            s10 += x0 * v
+            s11 += x1 * v
+        out[0] = s00
+        out[1] = s01
+        out[2] = s10
+        out[3] = s11
+    else:
+        a0 = Aprev[i]
+        s00 = zero
+        s10 = zero
+        for k in range(n_in):
+            x0 = a0[k]
+            s00 += x0 * w0[k]
+            s10 += x0 * w1[k]
+        out[0] = s00
+        out[1] = s10
+
+
+@njit(nogil=True, cache=True)
+def _small_forward(W, b, Aprev, Z, m, n_out, n_in, zero, tile):
+    """Z = Aprev @ W.T + b, two W rows at a time (a lone last row is paired with itself)."""
+    for j in range(0, n_out, 2):
+        j1 = j + 1 if j + 1 < n_out else j
+        i = 0
+        while i < m:
+            nb = 4 if m - i >= 4 else (2 if m - i >= 2 else 1)
+            _dot_tile(W[j], W[j1], Aprev, i, nb, n_in, zero, tile)
+            for q in range(nb):
+                Z[i + q, j] = tile[q] + b[j]
+                Z[i + q, j1] = tile[nb + q] + b[j1]
+            i += nb
+
+
+@njit(nogil=True, cache=True, fastmath=FASTMATH)
+def _grad_rows(D, Aprev, j, nr, row, m, n_in):
+    """row[r*n_in:(r+1)*n_in] = sum_i D[i, j+r] * Aprev[i] for r < nr (1 or 2): unscaled dW rows.
+
+    Samples go four at a time so each row element is loaded and stored once per four samples.
+    """
+    for k in range(nr * n_in):
+        row[k] = 0
+    r0 = row[:n_in]
+    r1 = row[n_in:2 * n_in] if nr == 2 else row[:n_in]
+    j1 = j + 1 if nr == 2 else j
+    i = 0
+    while i < m:
+        nb = 4 if m - i >= 4 else (2 if m - i >= 2 else 1)
+        if nb == 4:
+            a0 = Aprev[i]
+            a1 = Aprev[i + 1]
+            a2 = Aprev[i + 2]
+            a3 = Aprev[i + 3]
+            d0 = D[i, j]
+            d1 = D[i + 1, j]
+            d2 = D[i + 2, j]
+            d3 = D[i + 3, j]
+            if nr == 2:
+                e0 = D[i, j1]
+                e1 = D[i + 1, j1]
+                e2 = D[i + 2, j1]
+                e3 = D[i + 3, j1]
+                for k in range(n_in):
+                    x0 = a0[k]
+                    x1 = a1[k]
+                    x2 = a2[k]
+                    x3 = a3[k]
+                    r0[k] += d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3
+                    r1[k] += e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3
+            else:
+                for k in range(n_in):
+                    r0[k] += d0 * a0[k] + d1 * a1[k] + d2 * a2[k] + d3 * a3[k]
+        elif nb == 2:
+            a0 = Aprev[i]
+            a1 = Aprev[i + 1]
+            d0 = D[i, j]
+            d1 = D[i + 1, j]
+            e0 = D[i, j1]
+            e1 = D[i + 1, j1]
+            if nr == 2:
+                for k in range(n_in):
+                    x0 = a0[k]
+                    x1 = a1[k]
+                    r0[k] += d0 * x0 + d1 * x1
+                    r1[k] += e0 * x0 + e1 * x1
+            else:
+                for k in range(n_in):
+                    r0[k] += d0 * a0[k] + d1 * a1[k]
+        else:
+            a0 = Aprev[i]
+            d0 = D[i, j]
+            e0 = D[i, j1]
+            if nr == 2:
+                for k in range(n_in):
+                    x0 = a0[k]
+                    r0[k] += d0 * x0
+                    r1[k] += e0 * x0
+            else:
+                for k in range(n_in):
+                    r0[k] += d0 * a0[k]
+        i += nb
+
+
+@njit(nogil=True, cache=True, fastmath=FASTMATH)
+def _back_rows(D, W, j, nr, dA, m, n_in):
+    """dA[i] += sum_r D[i, j+r] * W[j+r] for r < nr, with W rows read before they are updated."""
+    w0 = W[j]
+    if nr == 2:
+        w1 = W[j + 1]
+        for i in range(m):
+            d0 = D[i, j]
+            d1 = D[i, j + 1]
+            da = dA[i]
+            for k in range(n_in):
+                da[k] += d0 * w0[k] + d1 * w1[k]
+    else:
+        for i in range(m):
+            d0 = D[i, j]
+            da = dA[i]
+            for k in range(n_in):
+                da[k] += d0 * w0[k]
+
+
+@njit(nogil=True, cache=True, fastmath=FASTMATH)
+def _update(p, G, g0, lo, n, reg, opt, h, vel, sq, grad_out):
+    """Apply the optimiser to p[lo:lo+n] with gradient G[g0:g0+n] * h[H_SCALE].
+
+    ``reg`` adds (l2/n) w + (l1/n) sign(w) (weights only), in a separate pass that only runs
+    when a penalty is set, so the common unregularised loop stays short and vectorised; that
+    pass overwrites G (a scratch row or the gradient buffer). OPT_NONE stores the scaled
+    gradient into grad_out instead. Returns the sum of squares of the unregularised gradient.
+    """
+    # Index views from 0: with p[lo + k] numba cannot prove the index non-negative, and its
+    # negative-index wraparound check stops LLVM from vectorising the loop (4x slower).
+    P = p[lo:lo + n]
+    Gv = G[g0:g0 + n]
+    V = vel[lo:lo + n] if opt != OPT_SGD and opt != OPT_NONE else P
+    S = sq[lo:lo + n] if opt == OPT_ADAM else P
+    scale = h[H_SCALE]
+    ss = h[H_ZERO]
+    eta = h[H_ETA]
+    if opt == OPT_NONE:
+        Gout = grad_out[lo:lo + n]
+        for k in range(n):
+            g = Gv[k] * scale
+            ss += g * g
+            Gout[k] = g
+        return ss
+    if reg and (h[H_L2N] != 0 or h[H_L1N] != 0):
+        l2n = h[H_L2N]
+        l1n = h[H_L1N]
+        for k in range(n):
+            g = Gv[k] * scale
+            ss += g * g
+            w = P[k]
+            Gv[k] = g + l2n * w + l1n * np.sign(w)
+        scale = h[H_ONE]
+        sum_here = False
+    else:
+        sum_here = True
+    s2 = h[H_ZERO]
+    if opt == OPT_SGD:
+        for k in range(n):
+            g = Gv[k] * scale
+            s2 += g * g
+            P[k] = P[k] - eta * g
+    elif opt == OPT_MOMENTUM:
+        mu = h[H_MU]
+        for k in range(n):
+            g = Gv[k] * scale
+            s2 += g * g
+            v = mu * V[k] - eta * g
+            V[k] = v
+            P[k] = P[k] + v
+    elif opt == OPT_NESTEROV:
+        mu = h[H_MU]
+        one_mu = h[H_ONEMU]
+        for k in range(n):
+            g = Gv[k] * scale
+            s2 += g * g
+            vp = V[k]
+            v = mu * vp - eta * g
+            V[k] = v
+            P[k] = P[k] - mu * vp + one_mu * v
+    else:  # OPT_ADAM
+        b1 = h[H_B1]
+        b2 = h[H_B2]
+        ob1 = h[H_ONEB1]
+        ob2 = h[H_ONEB2]
+        bc1 = h[H_BC1]
+        bc2 = h[H_BC2]
+        eps = h[H_EPS]
+        for k in range(n):
+            g = Gv[k] * scale
+            s2 += g * g
+            mk = b1 * V[k] + ob1 * g
+            sk = b2 * S[k] + ob2 * g * g
+            V[k] = mk
+            S[k] = sk
+            P[k] = P[k] - eta * (mk / bc1) / (math.sqrt(sk / bc2) + eps)
+    return s2 if sum_here else ss
+
+
+# --------------------------------------------------------------------------- passes
+@njit(nogil=True, cache=True)
+def _view(buf, off, m, n):
+    return buf[off:off + m * n].reshape(m, n)
+
+
+@njit(nogil=True, cache=True)
+def _forward(params, A, Z, M, m, sizes, w_off, b_off, acts, u_off, drop, h, rng, blas_min, tile):
+    """Forward pass for m rows already in layer 0 of A. Inverted dropout on hidden layers if drop."""
+    L = sizes.shape[0] - 1
+    for l in range(L):
+        n_in = sizes[l]
+        n_out = sizes[l + 1]
+        W = _view(params, w_off[l], n_out, n_in)
+        b = params[b_off[l]:b_off[l] + n_out]
+        Ap = _view(A, u_off[l], m, n_in)
+        Zl = _view(Z, u_off[l + 1], m, n_out)
+        Al = _view(A, u_off[l + 1], m, n_out)
+        if m * n_in * n_out >= blas_min:
+            np.dot(Ap, W.T, Zl)
+            for i in range(m):
+                for j in range(n_out):
+                    Zl[i, j] += b[j]
+        else:
+            _small_forward(W, b, Ap, Zl, m, n_out, n_in, h[H_ZERO], tile)
+        _activate(acts[l], Zl, Al, m, n_out)
+        if drop and l < L - 1:
+            p = float(h[H_DROP])
+            keep = h[H_KEEP]
+            Ml = _view(M, u_off[l + 1], m, n_out)
+            for i in range(m):
+                for j in range(n_out):
+                    if _uniform(rng) < p:
+                        Ml[i, j] = 0.0
+                        Al[i, j] = 0.0
+                    else:
+                        Ml[i, j] = keep
+                        Al[i, j] = Al[i, j] * keep
+
+
+@njit(nogil=True, cache=True)
+def forward_kernel(params, x, out, sizes, w_off, b_off, acts, u_off, cap, A, Z, M, h, rng, blas_min):
+    """out = network(x), in blocks of ``cap`` rows through the workspaces (no dropout)."""
+    N = x.shape[0]
+    n0 = sizes[0]
+    L = sizes.shape[0] - 1
+    nL = sizes[L]
+    tile = np.zeros_like(h[:8])
+    for s in range(0, N, cap):
+        m = min(cap, N - s)
+        A0 = _view(A, u_off[0], m, n0)
+        for i in range(m):
+            for k in range(n0):
+                A0[i, k] = x[s + i, k]
+        _forward(params, A, Z, M, m, sizes, w_off, b_off, acts, u_off, False, h, rng, blas_min, tile)
+        AL = _view(A, u_off[L], m, nL)
+        for i in range(m):
+            for j in range(nL):
+                out[s + i, j] = AL[i, j]
+
+
+@njit(nogil=True, cache=True)
+def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, batch,
+                 sizes, w_off, b_off, acts, u_off, cost, opt, hyper, rng,
+                 A, Z, D, M, row, loss_out, gw, gb, blas_min):
+    """Train up to n_batches mini-batches of rows order[start + k*batch : ...] in one call.
+
+    Forward, output delta, backward, regularisation and the optimiser update all happen here;
+    nothing is allocated per mini-batch. opt == OPT_NONE computes the mean gradient of ONE
+    batch into ``grad`` without touching params (used by Network.gradient / gradcheck).
+    Adds to loss_out[0] (summed per-sample cost) and gw/gb (per-layer gradient norms summed
+    over batches). Returns the number of batches trained.
+    """
+    L = sizes.shape[0] - 1
+    n0 = sizes[0]
+    N = order.shape[0]
+    h = hyper.copy()
+    tile = np.zeros_like(h[:8])
+    h[H_ZERO] = 0.0
+    h[H_ONE] = 1.0
+    h[H_ONEMU] = 1.0 + float(hyper[H_MU])
+    h[H_ONEB1] = 1.0 - float(hyper[H_B1])
+    h[H_ONEB2] = 1.0 - float(hyper[H_B2])
+    drop = float(hyper[H_DROP]) > 0.0
+    done = 0
+    for k in range(n_batches):
+        r0 = start + k * batch
+        if r0 >= N:
+            break
+        m = min(batch, N - r0)
+        h[H_SCALE] = 1.0 / m
+        if opt == OPT_ADAM:
+            step[0] += 1
+            t = float(step[0])
+            h[H_BC1] = 1.0 - float(hyper[H_B1]) ** t
+            h[H_BC2] = 1.0 - float(hyper[H_B2]) ** t
+        # ---- gather the batch into layer 0 of A
+        A0 = _view(A, u_off[0], m, n0)
+        for i in range(m):
+            r = order[r0 + i]
+            for c in range(n0):
+                A0[i, c] = x[r, c]
+        _forward(params, A, Z, M, m, sizes, w_off, b_off, acts, u_off, drop, h, rng, blas_min, tile)
+        nL = sizes[L]
+        loss_out[0] += _output_delta(cost, acts[L - 1], _view(A, u_off[L], m, nL), y, order, r0,
+                                     _view(D, u_off[L], m, nL), m, nL)
+        # ---- backward, layer by layer, updating each layer once its delta is propagated
+        for l in range(L - 1, -1, -1):
+            n_in = sizes[l]
+            n_out = sizes[l + 1]
+            W = _view(params, w_off[l], n_out, n_in)
+            Dl = _view(D, u_off[l + 1], m, n_out)
+            Ap = _view(A, u_off[l], m, n_in)
+            need_dA = l > 0
+            dA = _view(D, u_off[l], m, n_in)
+            if m * n_in * n_out >= blas_min:
+                G = _view(grad, w_off[l], n_out, n_in)
+                if need_dA:
+                    np.dot(Dl, W, dA)  # before W changes
+                np.dot(Dl.T, Ap, G)
+                ss = _update(params, grad, w_off[l], w_off[l], n_out * n_in, True, opt, h, vel, sq, grad)
+                gw[l] += math.sqrt(float(ss))
+            else:
+                if need_dA:
+                    for i in range(m):
+                        for c in range(n_in):
+                            dA[i, c] = 0.0
+                ss_w = 0.0
+                for j in range(0, n_out, 2):
+                    nr = min(2, n_out - j)
+                    _grad_rows(Dl, Ap, j, nr, row, m, n_in)
+                    if need_dA:
+                        _back_rows(Dl, W, j, nr, dA, m, n_in)
+                    lo = w_off[l] + j * n_in  # rows j, j+1 are adjacent in params
+                    ss_w += float(_update(params, row, 0, lo, nr * n_in, True, opt, h, vel, sq, grad))
+                gw[l] += math.sqrt(ss_w)
+            # biases: row = sum over the batch of the delta
+            for j in range(n_out):
+                row[j] = 0.0
+            for i in range(m):
+                for j in range(n_out):
+                    row[j] += Dl[i, j]
+            ss_b = _update(params, row, 0, b_off[l], n_out, False, opt, h, vel, sq, grad)
+            gb[l] += math.sqrt(float(ss_b))
+            if need_dA:
+                if drop:
+                    Mp = _view(M, u_off[l], m, n_in)
+                    for i in range(m):
+                        for c in range(n_in):
+                            dA[i, c] = dA[i, c] * Mp[i, c]
+                _mul_prime(acts[l - 1], _view(Z, u_off[l], m, n_in), Ap, not drop, dA, m, n_in)
+        done += 1
+        if opt == OPT_NONE:
+            break
+    return done
