@@ -1,0 +1,538 @@
+"""Trainer: the training loop the GUI worker thread and the CLI both run.
+
+The loop stays in Python and each chunk of mini-batches is one compiled kernel call
+(Network.train_chunk), the umap-learn layout: between chunks is where stop/pause are checked,
+live setting changes are applied, divergence is caught and a Snapshot is published. The chunk
+length adapts so one chunk takes about ``chunk_seconds``, which keeps Stop/Pause responsive and
+the plots fed at ~30 Hz without paying Python overhead per mini-batch.
+
+Threading: ``run()`` runs on one worker thread. Other threads may call request_stop(), pause(),
+resume(), set_config(), request_probe() and read ``latest`` (replaced by one attribute
+assignment, so readers never see half a snapshot). step_batches()/step_epoch()/evaluate()/
+probe_histograms() take the same lock as a chunk, so they are safe while run() is paused.
+
+Epoch counting: ``config.epochs`` is the number of epochs *per run() call*, so pressing Train
+again (or continuing a loaded model) trains that many more; ``epoch`` and ``history`` continue.
+Early stopping just stops (it does not roll back); ``best_params`` holds the parameters of the
+best validation epoch and restore_best() puts them back for anyone who wants them.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import replace
+
+import numpy as np
+
+from .errors import DataError, SpecError
+from .monitors import evaluate_split, layer_histograms, weight_norms
+from .snapshot import EpochRecord, Snapshot
+from .spec import TrainConfig
+
+SPLITS = {"training": "train", "train": "train", "validation": "val", "val": "val", "test": "test"}
+MAX_CHUNK_BATCHES = 1 << 20
+RATE_WINDOW = 1.0            # seconds of training time behind samples_per_second
+EXPLODE_FACTOR = 1e6         # weight norm this many times its initial value counts as diverged
+EXPLODE_ABSOLUTE = 1e8
+
+
+class Trainer:
+    def __init__(self, network, dataset, config: TrainConfig | None = None, *, chunk_seconds: float = 0.03,
+                 probe_size: int = 500, probe_every: float | None = 1.0, on_snapshot=None, on_epoch=None):
+        config = (config or TrainConfig()).normalised()
+        config.validate()
+        self.network = network
+        self.dataset = dataset
+        self.chunk_seconds = float(chunk_seconds)
+        self.probe_every = probe_every
+        self.on_snapshot = on_snapshot
+        self.on_epoch = on_epoch
+
+        spec = network.spec
+        n_in, n_out = spec.sizes[0], spec.sizes[-1]
+        dtype = np.dtype(network.dtype)
+        self._data = {}
+        for key in ("train", "val", "test"):
+            x = np.asarray(getattr(dataset, f"x_{key}"))
+            labels = np.asarray(getattr(dataset, f"y_{key}"), dtype=np.int64)
+            if len(x) == 0:
+                self._data[key] = None
+                continue
+            if x.ndim != 2 or x.shape[1] != n_in:
+                raise SpecError(f"The network has {n_in} inputs but {dataset.name} samples have "
+                                f"{x.shape[1] if x.ndim == 2 else x.shape[1:]} features: make the input layer "
+                                f"{x.shape[1] if x.ndim == 2 else 'match the data'}.")
+            y = np.ascontiguousarray(dataset.targets(labels, n_out, dtype), dtype=dtype)
+            self._data[key] = (np.ascontiguousarray(x, dtype=dtype), y, labels)
+        if self._data["train"] is None:
+            raise DataError(f"{dataset.name} has no training samples.")
+        self._x, self._y, _ = self._data["train"]
+        self.n_train = len(self._x)
+
+        self._config = config
+        self._pending: dict = {}
+        self._cfg_lock = threading.Lock()
+        self._lock = threading.RLock()            # held while parameters are read or written
+        self._stop = threading.Event()
+        self._resume = threading.Event()
+        self._resume.set()
+        self._probe_requested = False
+
+        # Own generators: the shuffle stream depends on nothing but config.seed.
+        self._rng = np.random.default_rng(config.seed)
+        self._order = self._rng.permutation(self.n_train).astype(np.int64)
+        self._pos = 0                              # samples of the current epoch already trained
+        probe_pick = np.random.default_rng([config.seed, 0x5EED]).permutation(self.n_train)[:probe_size]
+        self._probe_x = np.ascontiguousarray(self._x[np.sort(probe_pick)])
+
+        self._chunk_params = _chunk_parameters(network)
+        self._k = 1                                # mini-batches per chunk, adapted to chunk_seconds
+        self._good = np.empty_like(network.params)  # last parameters known to be finite and sane
+        np.copyto(self._good, network.params)
+        self._w0 = np.maximum(weight_norms(network), 1.0)
+
+        self.history: list[EpochRecord] = []
+        self._epoch = 0
+        self._step = 0
+        self._samples_seen = 0
+        self._elapsed = 0.0
+        self._epoch_started = 0.0                  # self._elapsed when the current epoch began
+        self._rate = deque()                       # (chunk seconds, samples) of recent chunks
+        self._last_probe = -math.inf
+        self._last_loss = float("nan")
+        self._last_grad_w = np.zeros(spec.n_layers)
+        self._last_grad_b = np.zeros(spec.n_layers)
+        self._seq = 0
+        self._latest: Snapshot | None = None
+
+        self._best_metric = -math.inf
+        self._since_best = 0
+        self._halvings = 0
+        self.best_params = None
+        self.best_epoch = None
+
+        self._running = False
+        self.state = "idle"
+        self.diverged_message = ""
+        self.message = ""
+
+    def __repr__(self):
+        return (f"Trainer({self.network.spec.sizes}, {self.dataset.name}, state={self.state}, "
+                f"epoch={self._epoch}, step={self._step})")
+
+    # ------------------------------------------------------------------ read-only views
+    @property
+    def latest(self) -> Snapshot | None:
+        return self._latest
+
+    @property
+    def config(self) -> TrainConfig:
+        with self._cfg_lock:
+            return replace(self._config, **self._pending) if self._pending else self._config
+
+    @property
+    def epoch(self) -> int:
+        """Completed epochs (continues across run() calls and from a loaded model)."""
+        return self._epoch
+
+    @property
+    def step(self) -> int:
+        return self._step
+
+    @property
+    def samples_seen(self) -> int:
+        return self._samples_seen
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds spent training (pauses excluded)."""
+        return self._elapsed
+
+    @property
+    def is_paused(self) -> bool:
+        return not self._resume.is_set()
+
+    @property
+    def epoch_fraction(self) -> float:
+        return self._epoch + self._pos / self.n_train
+
+    @property
+    def chunk_batches(self) -> int:
+        """Mini-batches per chunk the loop has settled on (adapted to chunk_seconds)."""
+        return self._k
+
+    @property
+    def last_good_params(self) -> np.ndarray:
+        return self._good
+
+    # ------------------------------------------------------------------ control (any thread)
+    def request_stop(self):
+        """Stop at the next chunk boundary; also wakes a paused loop so it can stop."""
+        self._stop.set()
+        self._resume.set()
+
+    def pause(self):
+        self._resume.clear()
+
+    def resume(self):
+        self._resume.set()
+
+    def request_probe(self):
+        """Attach histograms to the next snapshot."""
+        self._probe_requested = True
+
+    def set_config(self, **fields):
+        """Change LIVE settings (eta, batch_size, l2, l1, dropout); they apply from the next chunk.
+
+        Checked here, so a bad value raises SpecError in the caller's thread and is never applied.
+        """
+        frozen = sorted(set(fields) - set(TrainConfig.LIVE))
+        if frozen:
+            raise SpecError(f"{', '.join(frozen)} cannot change while training; only "
+                            f"{', '.join(TrainConfig.LIVE)} can. Stop and start again to change it.")
+        with self._cfg_lock:
+            trial = replace(self._config, **{**self._pending, **fields})
+            trial.validate()
+            self._pending.update(fields)
+
+    def _apply_pending(self) -> TrainConfig:
+        with self._cfg_lock:
+            if self._pending:
+                self._config = replace(self._config, **self._pending)
+                self._pending.clear()
+            return self._config
+
+    def _set_eta(self, eta: float):
+        with self._cfg_lock:
+            self._config = replace(self._config, eta=eta)
+            self._pending.pop("eta", None)
+
+    # ------------------------------------------------------------------ the loop
+    def run(self, on_snapshot=None, on_epoch=None) -> str:
+        """Train until config.epochs more epochs are done, or stop / divergence / early stopping.
+
+        Returns "done" | "stopped" | "diverged" | "early_stopped".
+        """
+        if self._running:
+            raise RuntimeError("Trainer.run() is already running on another thread.")
+        self._running = True
+        try:
+            return self._run(on_snapshot, on_epoch)
+        finally:
+            self._running = False
+
+    def _run(self, on_snapshot, on_epoch) -> str:
+        if on_snapshot is not None:
+            self.on_snapshot = on_snapshot
+        if on_epoch is not None:
+            self.on_epoch = on_epoch
+        epochs = self._apply_pending().epochs
+        target = None if epochs is None else self._epoch + epochs
+        self.state, self.message = "training", ""
+        if self._step == 0:
+            # The first chunk may compile the kernel (seconds, once; then cached): say so.
+            self._publish(message="Preparing the training kernel…", state="compiling")
+        result = None
+        try:
+            while result is None:
+                if self._stop.is_set():
+                    result = "stopped"
+                elif not self._resume.is_set():
+                    self.state = "paused"
+                    self._publish(message="Paused.")
+                    self._resume.wait()       # request_stop() sets it too, so a paused loop can stop
+                    self.state = "training"
+                elif target is not None and self._epoch >= target:
+                    result = "done"
+                else:
+                    with self._lock:
+                        result = self._chunk()
+        except BaseException:
+            self.state = "stopped"
+            raise
+        finally:
+            self._stop.clear()
+        if result == "diverged":
+            return result                     # _diverge() already published
+        if result == "early_stopped":
+            self.state = "done"
+        else:
+            self.state = result
+            self.message = {"done": f"Finished {epochs} epoch(s).", "stopped": "Stopped."}[result]
+        self._publish(message=self.message)
+        return result
+
+    def step_batches(self, n: int = 1) -> str:
+        """Train exactly ``n`` mini-batches now (the Step button). Returns the state afterwards."""
+        n = int(n)
+        with self._lock:
+            self._begin_step()
+            try:
+                while n > 0:
+                    batches_left = -(-(self.n_train - self._pos) // self._apply_pending().batch_size)
+                    k = min(n, batches_left)
+                    if self._chunk(max_batches=k) == "diverged":
+                        return "diverged"
+                    n -= k
+            finally:
+                self._end_step()
+        return self.state
+
+    def step_epoch(self) -> str:
+        """Train to the end of the current epoch (a fresh one if at a boundary)."""
+        with self._lock:
+            self._begin_step()
+            try:
+                epoch = self._epoch
+                while self._epoch == epoch and not self._stop.is_set():
+                    if self._chunk() == "diverged":
+                        return "diverged"
+            finally:
+                self._end_step()
+        return self.state
+
+    def _begin_step(self):
+        if self.state in ("diverged", "done", "stopped"):
+            self.state = "idle"
+
+    def _end_step(self):
+        if not self._running:
+            self._stop.clear()   # a paused run() must still see a Stop pressed during the step
+
+    # ------------------------------------------------------------------ one chunk
+    def _chunk(self, max_batches: int | None = None):
+        """Train one chunk, check it, do epoch-end work, publish. Returns None or a final state."""
+        # Elapsed time is the sum of chunk times (training + epoch-end evaluation), so pauses and
+        # idle time between Step presses never count, whichever thread trains.
+        t_start = time.perf_counter()
+        cfg = self._apply_pending()
+        net = self.network
+        batches_left = -(-(self.n_train - self._pos) // cfg.batch_size)
+        k = min(self._k, batches_left) if max_batches is None else min(max_batches, batches_left)
+        t0 = time.perf_counter()
+        stats = self._train_chunk(k, cfg)
+        dt = time.perf_counter() - t0
+        if max_batches is None:
+            self._adapt(stats.n_batches or k, dt)
+
+        loss = stats.loss_sum / stats.n_samples if stats.n_samples else float("nan")
+        norms = weight_norms(net)
+        reason = self._divergence_reason(stats, loss, norms)
+        if reason:
+            self._elapsed += time.perf_counter() - t_start
+            return self._diverge(reason, cfg, stats)
+        np.copyto(self._good, net.params)   # preallocated: no allocation per chunk
+
+        self._step += stats.n_batches
+        self._samples_seen += stats.n_samples
+        self._pos += stats.n_samples
+        self._last_loss = loss
+        self._last_grad_w = np.array(stats.grad_w_norm, dtype=np.float64)
+        self._last_grad_b = np.array(stats.grad_b_norm, dtype=np.float64)
+        self._rate.append((t0 + dt, dt, stats.n_samples))
+        while len(self._rate) > 1 and t0 + dt - self._rate[0][0] > RATE_WINDOW:
+            self._rate.popleft()     # a wall-clock window, so a slow first (compiling) chunk soon drops out
+
+        record = None
+        result = None
+        if self._pos >= self.n_train:
+            record, result = self._end_epoch(cfg, t_start)
+        self._elapsed += time.perf_counter() - t_start
+        self._publish(norms=norms, record=record, message=self.message if result else "", eta=cfg.eta)
+        if record is not None and self.on_epoch is not None:
+            self.on_epoch(record)
+        return result
+
+    def _train_chunk(self, k: int, cfg: TrainConfig):
+        kw = {}
+        if "rng_state" in self._chunk_params:
+            kw["rng_state"] = self.network.rng_state
+        return self.network.train_chunk(self._x, self._y, self._order, self._pos, k, cfg, self.n_train, **kw)
+
+    def _adapt(self, k: int, dt: float):
+        """Size the next chunk so it takes about chunk_seconds; grow at most 2x per chunk."""
+        per_batch = max(dt, 1e-7) / max(k, 1)
+        ideal = int(self.chunk_seconds / per_batch)
+        self._k = max(1, min(ideal, 2 * self._k, MAX_CHUNK_BATCHES))
+
+    # ------------------------------------------------------------------ divergence
+    def _divergence_reason(self, stats, loss: float, norms: np.ndarray) -> str:
+        if not stats.finite or not math.isfinite(loss):
+            return "loss became NaN" if math.isnan(loss) or not stats.finite else "loss became infinite"
+        if not np.all(np.isfinite(norms)):
+            return "weights became infinite or NaN"
+        limit = np.minimum(self._w0 * EXPLODE_FACTOR, EXPLODE_ABSOLUTE)
+        if np.any(norms > limit):
+            return f"weights exploded to norm {float(np.max(norms)):.3g}"
+        return ""
+
+    def _diverge(self, reason: str, cfg: TrainConfig, stats):
+        net = self.network
+        if hasattr(net, "set_params"):
+            net.set_params(self._good)
+        else:
+            np.copyto(net.params, self._good)
+        net.reset_optimizer_state()
+        self._k = 1
+        at_step = self._step + max(int(stats.n_batches), 1)
+        self.diverged_message = (
+            f"Training diverged at epoch {self._epoch + 1}, step {at_step} ({reason}): the learning rate "
+            f"{cfg.eta:g} is probably too high; the last good weights were restored. "
+            f"Lower the learning rate or reset.")
+        self.message = self.diverged_message
+        self.state = "diverged"
+        self._publish(message=self.diverged_message, eta=cfg.eta)
+        return "diverged"
+
+    # ------------------------------------------------------------------ epoch end
+    def _end_epoch(self, cfg: TrainConfig, t_chunk: float):
+        self._epoch += 1
+        self._pos = 0
+        self._order = self._rng.permutation(self.n_train).astype(np.int64)   # fresh shuffle every epoch
+        results = {key: self._evaluate(key, cfg) for key in ("train", "val", "test")}
+        now = self._elapsed + (time.perf_counter() - t_chunk)    # the epoch's seconds include its evaluation
+        seconds, self._epoch_started = now - self._epoch_started, now
+        record = EpochRecord(
+            epoch=self._epoch,
+            training_loss=results["train"][0], training_accuracy=results["train"][1],
+            validation_loss=results["val"][0], validation_accuracy=results["val"][1],
+            test_loss=results["test"][0], test_accuracy=results["test"][1],
+            eta=cfg.eta, seconds=seconds)
+        self.history.append(record)
+        return record, self._schedule(record, cfg)
+
+    def _schedule(self, record: EpochRecord, cfg: TrainConfig):
+        """Plateau halving and early stopping, both on validation accuracy (training accuracy if
+        there is no validation split). Returns "early_stopped" or None."""
+        watched = "validation"
+        metric = record.validation_accuracy
+        if metric is None:
+            watched, metric = "training", record.training_accuracy
+        if metric > self._best_metric:
+            self._best_metric, self._since_best = metric, 0
+            self.best_epoch = record.epoch
+            if cfg.early_stopping is not None:
+                if self.best_params is None:
+                    self.best_params = np.empty_like(self.network.params)
+                np.copyto(self.best_params, self.network.params)
+            return None
+        self._since_best += 1
+        if cfg.early_stopping is not None and self._since_best >= cfg.early_stopping:
+            self.message = (f"Early stopping: {watched} accuracy has not improved for {self._since_best} "
+                            f"epochs (best {self._best_metric:.2%} at epoch {self.best_epoch}).")
+            return "early_stopped"
+        if cfg.schedule == "plateau" and self._since_best >= cfg.plateau_epochs:
+            # Nielsen ch.3: halve eta at each plateau; finish once it has been halved max_halvings
+            # times (7: eta0/128), without training at that final rate.
+            self._halvings += 1
+            self._since_best = 0
+            self._set_eta(cfg.eta / 2)
+            if self._halvings >= cfg.max_halvings:
+                self.message = (f"Learning-rate schedule finished: {watched} accuracy kept reaching plateaus "
+                                f"and eta has been halved {self._halvings} times (to {cfg.eta / 2:g}).")
+                return "early_stopped"
+        return None
+
+    def restore_best(self) -> bool:
+        """Put back the parameters of the best epoch (kept only when early_stopping is set)."""
+        if self.best_params is None:
+            return False
+        with self._lock:
+            np.copyto(self.network.params, self.best_params)
+            np.copyto(self._good, self.best_params)
+            self.network.reset_optimizer_state()
+        return True
+
+    # ------------------------------------------------------------------ measurements
+    def _evaluate(self, key: str, cfg: TrainConfig):
+        data = self._data[key]
+        if data is None:
+            return None, None
+        x, y, labels = data
+        return evaluate_split(self.network, x, y, labels, l2=cfg.l2, l1=cfg.l1)
+
+    def evaluate(self, split: str = "validation"):
+        """(loss, accuracy) on "training" | "validation" | "test"; (None, None) if that split is empty."""
+        key = SPLITS.get(split)
+        if key is None:
+            raise DataError(f"Unknown split {split!r}: use 'training', 'validation' or 'test'.")
+        with self._lock:
+            return self._evaluate(key, self.config)
+
+    def probe_histograms(self):
+        """Per-layer z / a histograms on the fixed probe batch (dead and saturated unit shares)."""
+        with self._lock:
+            return layer_histograms(self.network, self._probe_x)
+
+    def samples_per_second(self) -> float:
+        """Kernel throughput over the last RATE_WINDOW seconds (evaluation and pauses excluded)."""
+        seconds = sum(d for _, d, _ in self._rate)
+        return sum(n for _, _, n in self._rate) / seconds if seconds > 0 else 0.0
+
+    # ------------------------------------------------------------------ publishing
+    def _publish(self, *, norms=None, record=None, message: str = "", eta: float | None = None,
+                 state: str | None = None):
+        now = time.perf_counter()
+        histograms = None
+        due = self.probe_every is not None and now - self._last_probe >= self.probe_every
+        if self._probe_requested or due:
+            self._probe_requested = False
+            self._last_probe = now
+            histograms = layer_histograms(self.network, self._probe_x)
+        self._seq += 1
+        snap = Snapshot(
+            epoch=self._epoch, step=self._step, samples_seen=self._samples_seen,
+            epoch_fraction=self.epoch_fraction, train_loss=self._last_loss,
+            grad_w_norm=self._last_grad_w, grad_b_norm=self._last_grad_b,
+            weight_norm=weight_norms(self.network) if norms is None else norms,
+            eta=self.config.eta if eta is None else eta,
+            samples_per_second=self.samples_per_second(), elapsed=self._elapsed, state=state or self.state,
+            histograms=histograms, epoch_record=record, message=message, seq=self._seq)
+        self._latest = snap                    # one assignment: readers see the old or the new, never half
+        if self.on_snapshot is not None:
+            self.on_snapshot(snap)
+        return snap
+
+    # ------------------------------------------------------------------ saving / continuing
+    def save(self, path, *, format: str = "native", dataset_name: str | None = None):
+        from .persist import save_model
+        with self._lock:
+            extras = {"epoch": self._epoch, "step": self._step, "samples_seen": self._samples_seen,
+                      "elapsed": self._elapsed, "halvings": self._halvings}
+            return save_model(path, self.network, self.config, self.history,
+                              dataset_name or self.dataset.name, format=format, extras=extras)
+
+    @classmethod
+    def from_saved(cls, saved, dataset, config: TrainConfig | None = None, **kw) -> "Trainer":
+        """Continue training a model from load_model() (or a path): history and counters carry on."""
+        from .persist import LoadedModel, load_model
+        loaded = saved if isinstance(saved, LoadedModel) else load_model(saved)
+        trainer = cls(loaded.network, dataset, config or loaded.config or TrainConfig(), **kw)
+        trainer.history = list(loaded.history or [])
+        extras = loaded.extras or {}
+        last = trainer.history[-1].epoch if trainer.history else 0
+        trainer._epoch = _count(extras.get("epoch"), last)
+        trainer._step = _count(extras.get("step"), 0)
+        trainer._samples_seen = _count(extras.get("samples_seen"), 0)
+        trainer._halvings = _count(extras.get("halvings"), 0)
+        for rec in trainer.history:      # resume the schedule from the best accuracy seen so far
+            metric = rec.validation_accuracy if rec.validation_accuracy is not None else rec.training_accuracy
+            if metric is not None and metric > trainer._best_metric:
+                trainer._best_metric, trainer.best_epoch = metric, rec.epoch
+        if trainer.best_epoch is not None:
+            trainer._since_best = max(0, trainer._epoch - trainer.best_epoch)
+        return trainer
+
+
+def _count(value, default: int) -> int:
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+
+
+def _chunk_parameters(network) -> set:
+    try:
+        return set(inspect.signature(network.train_chunk).parameters)
+    except (TypeError, ValueError):
+        return set()
