@@ -16,10 +16,14 @@ Two ways to do a layer's matrix products, chosen per layer by the work m * n_in 
 Kernels are ``nogil`` (the GUI trains on a worker thread) and ``cache=True``. Math loops use
 FASTMATH, which allows reassociation (needed to vectorise dot products) but NOT the
 no-NaN/no-Inf assumptions, so a diverging network still produces NaN/Inf that network.py
-detects with numpy. Same inputs + same seed give bit-identical results on one machine.
+detects with numpy. All kernels use ``error_model="numpy"``: numba's default ("python")
+tests every float division for a zero divisor to raise ZeroDivisionError, and that branch
+kept the Adam update scalar (3x slower); x/0 now gives Inf/NaN, which the divergence check
+catches like any other. Same inputs + same seed give bit-identical results on one machine.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -47,16 +51,23 @@ BLAS_MIN_WORK = 1 << 23
 
 
 
+@functools.lru_cache(maxsize=1)
 def _scipy_openblas():
-    """ctypes handle of the OpenBLAS that numba's np.dot calls (scipy's), or None."""
+    """ctypes handle of the OpenBLAS that numba's np.dot calls (scipy's), or None.
+
+    None (never an exception) when scipy, its bundled OpenBLAS or the library cannot be
+    loaded, e.g. a scipy linked against a system BLAS, or a frozen build laid out differently.
+    """
     import ctypes
     import glob
     import os
 
-    import scipy
-
+    try:
+        import scipy
+    except ImportError:
+        return None
     libs = os.path.join(os.path.dirname(os.path.dirname(scipy.__file__)), "scipy.libs")
-    for path in glob.glob(os.path.join(libs, "libscipy_openblas*.so*")):
+    for path in sorted(glob.glob(os.path.join(libs, "libscipy_openblas*.so*"))):
         try:
             return ctypes.CDLL(path)
         except OSError:
@@ -67,14 +78,20 @@ def _scipy_openblas():
 def set_blas_threads(n: int) -> bool:
     """Limit the BLAS threads used for large layers (False if that BLAS cannot be found).
 
-    Multi-threaded OpenBLAS is fastest on an idle machine but collapses when the cores are
-    busy (GUI, other processes): one thread is the robust choice there.
+    Only large layers use BLAS (784-512-512-10 at batch 128; the small nets never do). On a
+    2-core Zen3, 2 threads trained that net 1.3-1.7x faster than 1 (wall) at ~1.5x the CPU
+    time, with the other core idle; with the cores busy (GUI thread, another process, a
+    second BLAS or OpenMP pool spinning) threaded OpenBLAS collapsed, up to 30x slower:
+    one thread is the robust choice whenever something else needs a core.
     """
     lib = _scipy_openblas()
     fn = getattr(lib, "scipy_openblas_set_num_threads", None) if lib is not None else None
     if fn is None:
         return False
-    fn(int(n))
+    try:
+        fn(max(1, int(n)))
+    except (OSError, ValueError, TypeError):
+        return False
     return True
 
 
@@ -85,20 +102,34 @@ def get_blas_threads() -> int:
 
 
 # --------------------------------------------------------------------------- random numbers
-@njit(nogil=True, cache=True)
-def _uniform(state):
-    """splitmix64 step on state[0]; returns a float64 in [0, 1). Counter-based, so reproducible."""
-    s = state[0] + np.uint64(0x9E3779B97F4A7C15)
-    state[0] = s
-    z = s
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
-    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+@njit(nogil=True, cache=True, error_model="numpy")
+def _dropout(a, mask, n, h, rng):
+    """Inverted dropout on a[:n] (mask[:n] gets 0 or 1/(1-p)), advancing rng[0] by n draws.
+
+    splitmix64: draw k is u_k = mix(rng[0] + (k+1) * gamma) >> 11, a uniform 53-bit integer,
+    and unit k is dropped iff u_k * 2^-53 < p, tested exactly as u_k < ceil(p * 2^53). Being
+    counter-based, the draws carry no dependency from one unit to the next and the loop is
+    branch-free.
+    """
+    p = float(h[H_DROP])
+    keep = h[H_KEEP]
+    zero = h[H_ZERO]
+    thr = np.uint64(math.ceil(p * 9007199254740992.0))
+    s0 = rng[0]
+    gamma = np.uint64(0x9E3779B97F4A7C15)
+    for k in range(n):
+        z = s0 + np.uint64(k + 1) * gamma
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+        kept = (z >> np.uint64(11)) >= thr
+        mask[k] = keep if kept else zero
+        a[k] = a[k] * keep if kept else zero
+    rng[0] = s0 + np.uint64(n) * gamma
 
 
 # --------------------------------------------------------------------------- activations
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _activate(code, Z, A, m, n):
     """A = act(Z) for an (m, n) view pair. Elementwise, O(m n): not worth micro-tuning."""
     if code == SIGMOID:
@@ -154,30 +185,18 @@ def _activate(code, Z, A, m, n):
                 A[i, j] = A[i, j] * inv
 
 
-@njit(nogil=True, cache=True)
-def _mul_prime(code, Z, A, exact_a, D, m, n):
-    """D *= act'(Z) for a hidden layer.
-
-    If ``exact_a``, A holds act(Z) and sigmoid/tanh derivatives are taken from it (no exp);
-    with dropout A is masked and rescaled, so they are recomputed from Z instead.
-    """
+@njit(nogil=True, cache=True, error_model="numpy")
+def _mul_prime(code, Z, A, D, m, n):
+    """D *= act'(Z) for a hidden layer; A holds act(Z) (unmasked), for sigmoid/tanh (no exp)."""
     if code == SIGMOID:
         for i in range(m):
             for j in range(n):
-                if exact_a:
-                    a = A[i, j]
-                else:
-                    z = Z[i, j]
-                    if z >= 0:
-                        a = 1.0 / (1.0 + math.exp(-z))
-                    else:
-                        e = math.exp(z)
-                        a = e / (1.0 + e)
+                a = A[i, j]
                 D[i, j] = D[i, j] * (a * (1.0 - a))
     elif code == TANH:
         for i in range(m):
             for j in range(n):
-                a = A[i, j] if exact_a else math.tanh(Z[i, j])
+                a = A[i, j]
                 D[i, j] = D[i, j] * (1.0 - a * a)
     elif code == RELU:
         for i in range(m):
@@ -208,7 +227,7 @@ def _mul_prime(code, Z, A, exact_a, D, m, n):
     # LINEAR: derivative 1, nothing to do. SOFTMAX never occurs in hidden layers.
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _output_delta(cost, code, A, y, rows, r0, D, m, n):
     """D = dC/dz of the output layer for samples y[rows[r0 + i]]; returns the summed cost (float64)."""
     shortcut = ((code == SIGMOID and cost == CROSS_ENTROPY) or (code == SOFTMAX and cost == LOG_LIKELIHOOD)
@@ -261,7 +280,7 @@ def _output_delta(cost, code, A, y, rows, r0, D, m, n):
 
 
 # --------------------------------------------------------------------------- products
-@njit(nogil=True, cache=True, fastmath=FASTMATH)
+@njit(nogil=True, cache=True, error_model="numpy", fastmath=FASTMATH)
 def _dot_tile(w0, w1, Aprev, i, nb, n_in, zero, out):
     """out[r*nb + q] = w_r . Aprev[i + q] for two W rows and nb (4, 2 or 1) samples.
 
@@ -336,22 +355,26 @@ def _dot_tile(w0, w1, Aprev, i, nb, n_in, zero, out):
         out[1] = s10
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _small_forward(W, b, Aprev, Z, m, n_out, n_in, zero, tile):
-    """Z = Aprev @ W.T + b, two W rows at a time (a lone last row is paired with itself)."""
-    for j in range(0, n_out, 2):
-        j1 = j + 1 if j + 1 < n_out else j
-        i = 0
-        while i < m:
-            nb = 4 if m - i >= 4 else (2 if m - i >= 2 else 1)
+    """Z = Aprev @ W.T + b, two W rows at a time (a lone last row is paired with itself).
+
+    Sample tiles are the outer loop so a tile's input rows (4 x n_in) stay in L1 while the W rows
+    stream past from L2.
+    """
+    i = np.int64(0)  # not a literal 0: that would compile a second _dot_tile (see _update)
+    while i < m:
+        nb = 4 if m - i >= 4 else (2 if m - i >= 2 else 1)
+        for j in range(0, n_out, 2):
+            j1 = j + 1 if j + 1 < n_out else j
             _dot_tile(W[j], W[j1], Aprev, i, nb, n_in, zero, tile)
             for q in range(nb):
                 Z[i + q, j] = tile[q] + b[j]
                 Z[i + q, j1] = tile[nb + q] + b[j1]
-            i += nb
+        i += nb
 
 
-@njit(nogil=True, cache=True, fastmath=FASTMATH)
+@njit(nogil=True, cache=True, error_model="numpy", fastmath=FASTMATH)
 def _grad_rows(D, Aprev, j, nr, row, m, n_in):
     """row[r*n_in:(r+1)*n_in] = sum_i D[i, j+r] * Aprev[i] for r < nr (1 or 2): unscaled dW rows.
 
@@ -420,7 +443,7 @@ def _grad_rows(D, Aprev, j, nr, row, m, n_in):
         i += nb
 
 
-@njit(nogil=True, cache=True, fastmath=FASTMATH)
+@njit(nogil=True, cache=True, error_model="numpy", fastmath=FASTMATH)
 def _back_rows(D, W, j, nr, dA, m, n_in):
     """dA[i] += sum_r D[i, j+r] * W[j+r] for r < nr, with W rows read before they are updated."""
     w0 = W[j]
@@ -440,19 +463,23 @@ def _back_rows(D, W, j, nr, dA, m, n_in):
                 da[k] += d0 * w0[k]
 
 
-@njit(nogil=True, cache=True, fastmath=FASTMATH)
-def _update(p, G, g0, lo, n, reg, opt, h, vel, sq, grad_out):
-    """Apply the optimiser to p[lo:lo+n] with gradient G[g0:g0+n] * h[H_SCALE].
+@njit(nogil=True, cache=True, error_model="numpy", fastmath=FASTMATH)
+def _update(p, G, lo, n, l2n, l1n, opt, h, vel, sq, grad_out):
+    """Apply the optimiser to p[lo:lo+n] with gradient G[:n] * h[H_SCALE].
 
-    ``reg`` adds (l2/n) w + (l1/n) sign(w) (weights only), in a separate pass that only runs
-    when a penalty is set, so the common unregularised loop stays short and vectorised; that
-    pass overwrites G (a scratch row or the gradient buffer). OPT_NONE stores the scaled
-    gradient into grad_out instead. Returns the sum of squares of the unregularised gradient.
+    ``l2n``/``l1n`` add (l2/n) w + (l1/n) sign(w) (zeros for biases), in a separate pass that
+    only runs when a penalty is set, so the common unregularised loop stays short and
+    vectorised; that pass overwrites G (a scratch row or the gradient buffer). OPT_NONE stores
+    the scaled gradient into grad_out instead. Returns the sum of squares of the unregularised
+    gradient.
+
+    Every argument is an array or a runtime scalar: a literal argument (0, True) makes numba
+    compile a separate specialisation per call site, which only costs compile time.
     """
     # Index views from 0: with p[lo + k] numba cannot prove the index non-negative, and its
     # negative-index wraparound check stops LLVM from vectorising the loop (4x slower).
     P = p[lo:lo + n]
-    Gv = G[g0:g0 + n]
+    Gv = G[:n]
     V = vel[lo:lo + n] if opt != OPT_SGD and opt != OPT_NONE else P
     S = sq[lo:lo + n] if opt == OPT_ADAM else P
     scale = h[H_SCALE]
@@ -465,9 +492,7 @@ def _update(p, G, g0, lo, n, reg, opt, h, vel, sq, grad_out):
             ss += g * g
             Gout[k] = g
         return ss
-    if reg and (h[H_L2N] != 0 or h[H_L1N] != 0):
-        l2n = h[H_L2N]
-        l1n = h[H_L1N]
+    if l2n != 0 or l1n != 0:
         for k in range(n):
             g = Gv[k] * scale
             ss += g * g
@@ -521,12 +546,12 @@ def _update(p, G, g0, lo, n, reg, opt, h, vel, sq, grad_out):
 
 
 # --------------------------------------------------------------------------- passes
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _view(buf, off, m, n):
     return buf[off:off + m * n].reshape(m, n)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _forward(params, A, Z, M, m, sizes, w_off, b_off, acts, u_off, drop, h, rng, blas_min, tile):
     """Forward pass for m rows already in layer 0 of A. Inverted dropout on hidden layers if drop."""
     L = sizes.shape[0] - 1
@@ -547,20 +572,17 @@ def _forward(params, A, Z, M, m, sizes, w_off, b_off, acts, u_off, drop, h, rng,
             _small_forward(W, b, Ap, Zl, m, n_out, n_in, h[H_ZERO], tile)
         _activate(acts[l], Zl, Al, m, n_out)
         if drop and l < L - 1:
-            p = float(h[H_DROP])
-            keep = h[H_KEEP]
-            Ml = _view(M, u_off[l + 1], m, n_out)
-            for i in range(m):
-                for j in range(n_out):
-                    if _uniform(rng) < p:
-                        Ml[i, j] = 0.0
-                        Al[i, j] = 0.0
-                    else:
-                        Ml[i, j] = keep
-                        Al[i, j] = Al[i, j] * keep
+            if acts[l] == SIGMOID or acts[l] == TANH:
+                # Backward takes these derivatives from act(z), which dropout is about to mask:
+                # keep it in Z (z itself is then not needed), so backward need not redo the exp.
+                for i in range(m):
+                    for j in range(n_out):
+                        Zl[i, j] = Al[i, j]
+            _dropout(A[u_off[l + 1]:u_off[l + 1] + m * n_out], M[u_off[l + 1]:u_off[l + 1] + m * n_out],
+                     m * n_out, h, rng)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def forward_kernel(params, x, out, sizes, w_off, b_off, acts, u_off, cap, A, Z, M, h, rng, blas_min):
     """out = network(x), in blocks of ``cap`` rows through the workspaces (no dropout)."""
     N = x.shape[0]
@@ -568,20 +590,21 @@ def forward_kernel(params, x, out, sizes, w_off, b_off, acts, u_off, cap, A, Z, 
     L = sizes.shape[0] - 1
     nL = sizes[L]
     tile = np.zeros_like(h[:8])
+    drop = h[H_DROP] > 0  # False (h is zeros here); a runtime value, not a literal: see _update
     for s in range(0, N, cap):
         m = min(cap, N - s)
         A0 = _view(A, u_off[0], m, n0)
         for i in range(m):
             for k in range(n0):
                 A0[i, k] = x[s + i, k]
-        _forward(params, A, Z, M, m, sizes, w_off, b_off, acts, u_off, False, h, rng, blas_min, tile)
+        _forward(params, A, Z, M, m, sizes, w_off, b_off, acts, u_off, drop, h, rng, blas_min, tile)
         AL = _view(A, u_off[L], m, nL)
         for i in range(m):
             for j in range(nL):
                 out[s + i, j] = AL[i, j]
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, batch,
                  sizes, w_off, b_off, acts, u_off, cost, opt, hyper, rng,
                  A, Z, D, M, row, loss_out, gw, gb, blas_min):
@@ -640,7 +663,8 @@ def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, bat
                 if need_dA:
                     np.dot(Dl, W, dA)  # before W changes
                 np.dot(Dl.T, Ap, G)
-                ss = _update(params, grad, w_off[l], w_off[l], n_out * n_in, True, opt, h, vel, sq, grad)
+                ss = _update(params, grad[w_off[l]:], w_off[l], n_out * n_in, h[H_L2N], h[H_L1N], opt, h,
+                             vel, sq, grad)
                 gw[l] += math.sqrt(float(ss))
             else:
                 if need_dA:
@@ -654,7 +678,7 @@ def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, bat
                     if need_dA:
                         _back_rows(Dl, W, j, nr, dA, m, n_in)
                     lo = w_off[l] + j * n_in  # rows j, j+1 are adjacent in params
-                    ss_w += float(_update(params, row, 0, lo, nr * n_in, True, opt, h, vel, sq, grad))
+                    ss_w += float(_update(params, row, lo, nr * n_in, h[H_L2N], h[H_L1N], opt, h, vel, sq, grad))
                 gw[l] += math.sqrt(ss_w)
             # biases: row = sum over the batch of the delta
             for j in range(n_out):
@@ -662,7 +686,7 @@ def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, bat
             for i in range(m):
                 for j in range(n_out):
                     row[j] += Dl[i, j]
-            ss_b = _update(params, row, 0, b_off[l], n_out, False, opt, h, vel, sq, grad)
+            ss_b = _update(params, row, b_off[l], n_out, h[H_ZERO], h[H_ZERO], opt, h, vel, sq, grad)
             gb[l] += math.sqrt(float(ss_b))
             if need_dA:
                 if drop:
@@ -670,7 +694,10 @@ def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, bat
                     for i in range(m):
                         for c in range(n_in):
                             dA[i, c] = dA[i, c] * Mp[i, c]
-                _mul_prime(acts[l - 1], _view(Z, u_off[l], m, n_in), Ap, not drop, dA, m, n_in)
+                # With dropout, Ap is masked; sigmoid/tanh layers then left act(z) in Z (_forward).
+                Zp = _view(Z, u_off[l], m, n_in)
+                code = acts[l - 1]
+                _mul_prime(code, Zp, Zp if drop else Ap, dA, m, n_in)
         done += 1
         if opt == OPT_NONE:
             break
