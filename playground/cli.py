@@ -1,0 +1,434 @@
+"""The `nn-playground` command: no subcommand opens the GUI; train, gradcheck, bench and
+selftest run headless.
+
+Qt is imported only on the GUI and selftest paths, so training and benchmarking work on a
+machine without a display or Qt's system libraries (a test keeps it so).
+
+Exit codes: 0 success, 1 a check failed (gradcheck, bench agreement, selftest),
+2 bad input (any PlaygroundError, one line on stderr), 3 training diverged, 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+
+from . import __version__
+from .core.errors import DivergenceError, PlaygroundError, SpecError
+
+PROG = "nn-playground"
+SUBCOMMANDS = ("train", "gradcheck", "bench", "selftest")
+TOY_HIDDEN = 8              # default hidden width for the 2-D toys: enough for xor/circles/moons
+IMAGE_HIDDEN = 30           # Nielsen's 784,30,10
+
+# No window to keep responsive: longer kernel calls between checks, and no histogram probes.
+TRAINER_OPTIONS = {"chunk_seconds": 0.2, "probe_every": None}
+
+EXIT_FAILED, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 1, 2, 3, 130
+
+
+# ---------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Train fully-connected neural networks live. Without a subcommand, opens the window.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="{train,gradcheck,bench,selftest}")
+
+    t = sub.add_parser("train", help="train a network in the terminal, print the monitors each epoch")
+    _add_train_args(t)
+    t.set_defaults(func=cmd_train)
+
+    g = sub.add_parser("gradcheck", help="compare backpropagation with central differences (float64)")
+    g.add_argument("--layers", default=None, help="sizes, e.g. 4,5,3 (default: a small grid of shapes)")
+    g.add_argument("--activation", default=None, help="hidden activation, or a comma list per hidden layer")
+    g.add_argument("--output", default=None, help="output activation: sigmoid, softmax or linear")
+    g.add_argument("--cost", default=None, help="quadratic, cross-entropy or log-likelihood")
+    g.add_argument("--all", action="store_true",
+                   help="check every valid activation x output x cost combination (the default when no "
+                        "--activation/--output/--cost is given)")
+    g.add_argument("--tolerance", type=float, default=1e-6, help="largest acceptable relative error (1e-6)")
+    g.add_argument("--eps", type=float, default=1e-5,
+                   help="central-difference step (1e-5: truncation ~eps^2 and rounding ~1e-16/eps balance)")
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    g.set_defaults(func=cmd_gradcheck)
+
+    b = sub.add_parser("bench", help="engine vs vectorised numpy vs PyTorch on the same training work")
+    from .bench import add_arguments  # bench imports only numpy at module level
+    add_arguments(b)
+    b.set_defaults(func=cmd_bench)
+
+    s = sub.add_parser("selftest", help="open the GUI offscreen, train briefly, check it, optionally screenshot")
+    s.add_argument("--screenshot", metavar="PATH", default=None, help="save a PNG of the window")
+    s.add_argument("--seconds", type=float, default=4.0, help="how long to train with the plots live (4)")
+    s.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    s.set_defaults(func=cmd_selftest)
+    return p
+
+
+def _add_train_args(t: argparse.ArgumentParser) -> None:
+    d = t.add_argument_group("data")
+    d.add_argument("--dataset", default="xor",
+                   help="mnist, fashion-mnist, mnist-pkl, xor, circles, gaussians, spirals or moons (xor)")
+    d.add_argument("--data-dir", default=None, metavar="DIR",
+                   help="folder holding the IDX .gz files (else $NN_PLAYGROUND_DATA, the cache, system "
+                        "packages, then a download)")
+    d.add_argument("--train-size", type=int, default=None, metavar="N", help="use only N training samples")
+    d.add_argument("--validation-size", type=int, default=None, metavar="N",
+                   help="samples held out of the training set for validation (default 0, or the dataset's "
+                        "default when --early-stopping or --schedule plateau needs a validation set)")
+    d.add_argument("--noise", type=float, default=0.1, help="toy datasets: jitter of the points (0.1)")
+    d.add_argument("--n-samples", type=int, default=None, metavar="N", help="toy datasets: points (1000)")
+    d.add_argument("--standardise", action="store_true", help="scale each input to mean 0, std 1")
+
+    n = t.add_argument_group("network")
+    n.add_argument("--layers", default=None,
+                   help="layer sizes, e.g. 784,30,10 (default: 784,30,10 for images, 2,8,1 for toys)")
+    n.add_argument("--activation", default="sigmoid",
+                   help="hidden activation, or a comma list with one per hidden layer: sigmoid, tanh, relu, "
+                        "leaky_relu, elu, softplus, linear")
+    n.add_argument("--output", default="sigmoid", help="output activation: sigmoid, softmax or linear")
+    n.add_argument("--cost", default="cross-entropy", help="quadratic, cross-entropy or log-likelihood")
+    n.add_argument("--init", default="default",
+                   help="weights: default (N(0,1/n_in)), large (N(0,1)), xavier, xavier_uniform or he")
+    n.add_argument("--bias-init", default="normal", help="normal, zeros or constant")
+    n.add_argument("--bias-value", type=float, default=0.1, help="bias for --bias-init constant (0.1)")
+    n.add_argument("--dtype", default="float32", help="float32 or float64")
+    n.add_argument("--load", metavar="PATH", default=None,
+                   help="continue training a saved model (its layers/activations/cost are used)")
+
+    o = t.add_argument_group("training")
+    o.add_argument("--optimizer", default="sgd", help="sgd, momentum, nesterov or adam")
+    o.add_argument("--momentum", type=float, default=0.9, help="for momentum / nesterov (0.9)")
+    o.add_argument("--eta", type=float, default=0.5, help="learning rate (0.5)")
+    o.add_argument("--batch", type=int, default=10, help="mini-batch size (10)")
+    o.add_argument("--l2", type=float, default=0.0, help="L2 regularisation lambda, Nielsen's scaling (0)")
+    o.add_argument("--l1", type=float, default=0.0, help="L1 regularisation lambda (0)")
+    o.add_argument("--dropout", type=float, default=0.0, help="drop probability on hidden layers (0)")
+    o.add_argument("--epochs", type=int, default=5, help="epochs to train (5)")
+    o.add_argument("--seed", type=int, default=1, help="seeds data split, initial weights and shuffling (1)")
+    o.add_argument("--schedule", default="constant",
+                   help="constant, or plateau: halve eta after 10 epochs without validation improvement")
+    o.add_argument("--early-stopping", type=int, default=None, metavar="N",
+                   help="stop after N epochs without validation-accuracy improvement")
+
+    out = t.add_argument_group("output")
+    out.add_argument("--save", metavar="PATH", default=None, help="save the trained model")
+    out.add_argument("--format", default="native", choices=("native", "nielsen"),
+                     help="native (.json small / .npz large) or nielsen (network2.py JSON)")
+    out.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
+    out.add_argument("--quiet", action="store_true", help="no per-epoch lines (the JSON line still prints)")
+
+
+# ---------------------------------------------------------------------------- train
+def _default_layers(dataset, output: str) -> tuple[int, ...]:
+    n_out = dataset.n_classes
+    if dataset.n_classes == 2 and output != "softmax":
+        n_out = 1                       # one sigmoid unit answers a yes/no question
+    hidden = IMAGE_HIDDEN if dataset.image_shape else TOY_HIDDEN
+    return (dataset.n_in, hidden, n_out)
+
+
+def _check_fits(spec, dataset) -> None:
+    """Refuse a network whose input/output layer cannot read/answer this dataset, before training."""
+    if spec.sizes[0] != dataset.n_in:
+        raise SpecError(
+            f"The first layer has {spec.sizes[0]} inputs but {dataset.name} has {dataset.n_in} numbers per "
+            f"sample: start --layers with {dataset.n_in}."
+        )
+    dataset.targets(dataset.y_train[:1], spec.sizes[-1])  # raises TargetShapeError with the fix
+
+
+def _build_network(args, dataset):
+    """A fresh network from the command line, or (with --load) the saved one and its history."""
+    from .core.network import Network
+    from .core.spec import NetworkSpec, canonical, parse_sizes
+
+    if args.load:
+        from .core.persist import load_model
+        loaded = load_model(args.load)
+        if args.layers is not None and parse_sizes(args.layers) != loaded.network.spec.sizes:
+            raise SpecError(f"--layers {args.layers} differs from the loaded model's "
+                            f"{','.join(map(str, loaded.network.spec.sizes))}: leave --layers out when "
+                            f"continuing a saved model.")
+        _check_fits(loaded.network.spec, dataset)
+        return loaded.network, loaded
+    output = canonical(args.output)
+    sizes = args.layers if args.layers is not None else _default_layers(dataset, output)
+    activation = args.activation.split(",") if "," in args.activation else args.activation
+    spec = NetworkSpec.make(
+        sizes, activation, output_activation=output, cost=args.cost, weight_init=args.init,
+        bias_init=args.bias_init, bias_value=args.bias_value, dtype=args.dtype,
+    )
+    _check_fits(spec, dataset)
+    spec.check_memory(args.batch, len(dataset.y_train))
+    return Network(spec, seed=args.seed), None
+
+
+def _percent(v) -> str:
+    return "   -   " if v is None else f"{100 * v:6.2f}%"
+
+
+def _loss(v) -> str:
+    return "   -   " if v is None else f"{v:7.4f}"
+
+
+def format_epoch(rec, total) -> str:
+    """network2's four monitors plus the test set, on one line."""
+    of = f"/{total}" if total else ""
+    return (f"Epoch {rec.epoch}{of}  "
+            f"train loss {_loss(rec.training_loss)} acc {_percent(rec.training_accuracy)} | "
+            f"val loss {_loss(rec.validation_loss)} acc {_percent(rec.validation_accuracy)} | "
+            f"test loss {_loss(rec.test_loss)} acc {_percent(rec.test_accuracy)} | "
+            f"eta {rec.eta:g}  {rec.seconds:.2f}s")
+
+
+def _finite_or_none(v):
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def cmd_train(args) -> int:
+    from tqdm import tqdm
+
+    from .core.data import load_dataset
+    from .core.spec import TrainConfig
+    from .core.trainer import Trainer
+
+    config = TrainConfig(
+        eta=args.eta, batch_size=args.batch, optimizer=args.optimizer, momentum=args.momentum,
+        l2=args.l2, l1=args.l1, dropout=args.dropout, epochs=args.epochs, seed=args.seed,
+        schedule=args.schedule, early_stopping=args.early_stopping,
+    ).normalised()
+    config.validate()                                   # before a possibly long download
+
+    needs_validation = config.early_stopping is not None or config.schedule == "plateau"
+    validation_size = args.validation_size
+    if validation_size is None and not needs_validation:
+        validation_size = 0      # train on every sample (the shared MNIST folder: all 5,000)
+    if validation_size == 0 and needs_validation:
+        raise SpecError("--early-stopping and --schedule plateau watch validation accuracy: "
+                        "give --validation-size a positive number (or leave it out).")
+
+    dataset = load_dataset(
+        args.dataset, data_dir=args.data_dir, train_size=args.train_size, validation_size=validation_size,
+        noise=args.noise, n_samples=args.n_samples, seed=args.seed, standardise=args.standardise,
+        progress=_download_progress(),
+    )
+    net, loaded = _build_network(args, dataset)
+    n_train = len(dataset.y_train)
+    if not args.quiet:
+        print(dataset.describe())
+        print(f"Network {','.join(map(str, net.spec.sizes))}  {net.spec.n_params:,} parameters  "
+              f"{net.spec.dtype}  optimiser {config.optimizer}  eta {config.eta:g}  batch {config.batch_size}",
+              flush=True)
+
+    if loaded is not None:
+        trainer = Trainer.from_saved(loaded, dataset, config, **TRAINER_OPTIONS)   # epochs, history carry on
+    else:
+        trainer = Trainer(net, dataset, config, **TRAINER_OPTIONS)
+    samples_before, elapsed_before = trainer.samples_seen, trainer.elapsed
+    # disable=None: the bar shows only when stderr is a terminal, so logs and pipes stay clean.
+    bar = tqdm(total=samples_before + config.epochs * n_train, initial=samples_before, unit="sample",
+               unit_scale=True, file=sys.stderr, disable=None, leave=False, dynamic_ncols=True)
+
+    def on_snapshot(snap):
+        bar.n = min(snap.samples_seen, bar.total)
+        loss = f" loss {snap.train_loss:.4f}" if math.isfinite(snap.train_loss) else ""
+        bar.set_postfix_str(f"epoch {snap.epoch_fraction:.2f}{loss}", refresh=False)
+        bar.refresh()
+
+    def on_epoch(rec):
+        if not args.quiet:
+            bar.clear()
+            print(format_epoch(rec, config.epochs), flush=True)
+
+    started = time.perf_counter()
+    try:
+        state = trainer.run(on_snapshot=on_snapshot, on_epoch=on_epoch)
+    except KeyboardInterrupt:
+        trainer.request_stop()
+        bar.close()
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - started
+
+    if state == "diverged":
+        message = trainer.diverged_message or "the loss became NaN or infinite"
+        print(f"{PROG}: training diverged: {message}", file=sys.stderr)
+        return EXIT_DIVERGED
+
+    saved = None
+    if args.save:
+        saved = str(trainer.save(args.save, format=args.format))
+        if not args.quiet:
+            print(f"Saved {saved}")
+
+    history = list(trainer.history)
+    samples = trainer.samples_seen - samples_before
+    train_seconds = trainer.elapsed - elapsed_before
+    final = history[-1] if history else None
+    result = {
+        "dataset": dataset.name,
+        "state": state,
+        "spec": net.spec.to_dict(),
+        "config": config.to_dict(),
+        "n_train": n_train,
+        "n_validation": len(dataset.y_val),
+        "n_test": len(dataset.y_test),
+        "epochs": [{k: _finite_or_none(v) if isinstance(v, float) else v for k, v in r.to_dict().items()}
+                   for r in history],
+        "training_accuracy": _finite_or_none(final.training_accuracy) if final else None,
+        "validation_accuracy": _finite_or_none(final.validation_accuracy) if final else None,
+        "test_accuracy": _finite_or_none(final.test_accuracy) if final else None,
+        "test_loss": _finite_or_none(final.test_loss) if final else None,
+        "samples": samples,
+        # Whole-run throughput, evaluation and snapshots included; the next is training alone, recently.
+        "samples_per_second": samples / train_seconds if train_seconds > 0 else None,
+        "training_samples_per_second": trainer.samples_per_second(),
+        "seconds": seconds,
+        "loaded": args.load,
+        "saved": saved,
+    }
+    if args.json:
+        print(json.dumps(result), flush=True)
+    elif not args.quiet and final is not None and final.test_accuracy is not None:
+        print(f"Test accuracy {100 * final.test_accuracy:.2f}% after {len(history)} epoch(s), "
+              f"{result['samples_per_second']:,.0f} samples/s")
+    return 0
+
+
+def _download_progress():
+    """A tqdm bar per downloaded file, on stderr, only when one is actually downloaded."""
+    from tqdm import tqdm
+    bars = {}
+
+    def progress(name, done, total):
+        bar = bars.get(name)
+        if bar is None:
+            bar = bars[name] = tqdm(total=total, unit="B", unit_scale=True, desc=name, file=sys.stderr,
+                                    disable=None, leave=False)
+        bar.n = done
+        bar.refresh()
+        if total is not None and done >= total:
+            bar.close()
+    return progress
+
+
+# ---------------------------------------------------------------------------- other commands
+def cmd_gradcheck(args) -> int:
+    from .core import gradcheck as gc
+
+    sizes = args.layers if args.layers is not None else gc_default_sizes()
+    single = not args.all and any(v is not None for v in (args.activation, args.output, args.cost))
+    if single:
+        results = [_gradcheck_one(gc, sizes, args)]
+    else:
+        from .core.spec import parse_sizes
+        results = gc.gradcheck_grid(sizes=parse_sizes(sizes), seed=args.seed, eps=args.eps)
+    worst = 0.0
+    for r in results:
+        layers = "  ".join(f"L{l} w {w:.1e} b {b:.1e}" for l, w, b in r.layers)
+        flag = "" if r.worst <= args.tolerance else "  <-- FAIL"
+        print(f"{r}  |  {layers}{flag}")
+        worst = max(worst, r.worst)
+    ok = worst <= args.tolerance
+    print(f"{len(results)} check(s), worst relative error {worst:.2e} "
+          f"({'ok' if ok else 'FAILED'}, tolerance {args.tolerance:g})")
+    if args.json:
+        print(json.dumps({"ok": ok, "worst": worst, "tolerance": args.tolerance, "checks": [
+            {"hidden": r.hidden, "output": r.output, "cost": r.cost, "path": r.path, "worst": r.worst,
+             "layers": [{"layer": l, "weights": w, "biases": b} for l, w, b in r.layers]} for r in results]}))
+    return 0 if ok else EXIT_FAILED
+
+
+def gc_default_sizes() -> str:
+    return "5,4,3,3"
+
+
+def _gradcheck_one(gc, sizes, args):
+    """One spec through both kernel code paths (hand-written loops and BLAS); the worse one is kept."""
+    import numpy as np
+
+    from .core.network import Network
+    from .core.spec import NetworkSpec
+
+    activation = args.activation or "sigmoid"
+    activation = activation.split(",") if "," in activation else activation
+    output = args.output or "sigmoid"
+    cost = args.cost or ("log_likelihood" if output == "softmax" else "cross_entropy")
+    spec = NetworkSpec.make(sizes, activation, output_activation=output, cost=cost, dtype="float64")
+    best = None
+    for path in ("loops", "blas"):
+        rng = np.random.default_rng(args.seed)
+        net = Network(spec, seed=args.seed)
+        net.blas_min = 0 if path == "blas" else 1 << 62
+        x = gc._data_away_from_kinks(net, 7, rng)
+        y = gc._targets(spec, 7, rng)
+        r = gc.GradcheckResult(",".join(spec.hidden_activations) or "-", spec.output_activation, spec.cost,
+                               path, gc.gradcheck(net, x, y, args.eps))
+        best = r if best is None or r.worst > best.worst else best
+    return best
+
+
+def cmd_bench(args) -> int:
+    from .bench import run
+    return run(args)
+
+
+def cmd_selftest(args) -> int:
+    try:
+        from .gui.selftest import run_selftest
+    except ImportError as exc:
+        return _qt_missing(exc)
+    return int(run_selftest(args.screenshot, args.json, seconds=args.seconds) or 0)
+
+
+def run_gui(argv: list[str]) -> int:
+    try:
+        from .gui.app import main as gui_main
+    except ImportError as exc:
+        return _qt_missing(exc)
+    return int(gui_main([sys.argv[0] if sys.argv and sys.argv[0] else PROG, *argv]) or 0)
+
+
+def _qt_missing(exc: ImportError) -> int:
+    print(f"{PROG}: cannot start the GUI: {exc}\n"
+          f"On Debian/Ubuntu install Qt's system libraries: "
+          f"sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3\n"
+          f"Headless commands (train, gradcheck, bench) work without them.", file=sys.stderr)
+    return EXIT_USAGE
+
+
+# ---------------------------------------------------------------------------- entry point
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        return run_gui(argv)        # Qt options (e.g. -platform offscreen) go to the window
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except DivergenceError as exc:
+        print(f"{PROG}: training diverged: {exc}", file=sys.stderr)
+        return EXIT_DIVERGED
+    except PlaygroundError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:          # unreadable --load, unwritable --save, ...
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
