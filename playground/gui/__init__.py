@@ -1,0 +1,1 @@
+"""The desktop window. Everything Qt lives under this package; playground.core never imports it."""

@@ -1,0 +1,110 @@
+"""Decision boundary of a 2-D classifier: the network's P(class 1) on a grid as a heat map, with
+training points (filled) and test points (hollow) on top. While a hidden neuron is hovered in the
+diagram, that neuron's own output is shown instead."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._qt import QtCore, QtWidgets, pg
+from . import theme
+
+GRID = 100
+TITLE = "Decision boundary (● training, ○ test points)"
+
+
+def class_one_probability(out: np.ndarray) -> np.ndarray:
+    """P(class 1) from the output layer: one sigmoid unit, or two units (softmax or sigmoids)."""
+    out = np.asarray(out, dtype=np.float64)
+    if out.shape[1] == 1:
+        return out[:, 0]
+    a = out[:, 1]
+    s = out[:, 0] + out[:, 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(s > 0, a / s, 0.5)
+    return np.clip(np.nan_to_num(p, nan=0.5), 0.0, 1.0)
+
+
+class DecisionBoundaryView(pg.PlotWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumSize(200, 200)
+        plot = self.getPlotItem()
+        self.legend = theme.style_plot(plot, None, "x₁", "x₂")
+        self.legend.hide()        # the title says which points are which; no box over the data
+        # The title is a QLabel above the plot (NetworkViews places it): it wraps when narrow,
+        # where a pyqtgraph title would force the plot wider than its widget and clip it.
+        self.title_label = QtWidgets.QLabel(TITLE)
+        self.title_label.setAlignment(QtCore.Qt.AlignCenter)
+        self.title_label.setWordWrap(True)
+        f = self.title_label.font()
+        f.setPointSize(theme.TITLE_PT)
+        f.setBold(True)
+        self.title_label.setFont(f)
+        plot.setAspectLocked(True)
+        plot.hideButtons()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(theme.diverging_lut())
+        plot.addItem(self.image)
+        self.image.setZValue(-10)
+        self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#222", width=0.8), name="training points")
+        self.test_points = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(255, 255, 255, 200), symbol="o",
+                                              name="test points")
+        plot.addItem(self.train_points)
+        plot.addItem(self.test_points)
+        self.extent = (-1.5, 1.5, -1.5, 1.5)
+        self.grid = self._make_grid()
+        self.neuron: tuple[int, int] = (-1, -1)
+        self.updates = 0
+
+    def _make_grid(self) -> np.ndarray:
+        x0, x1, y0, y1 = self.extent
+        xs = np.linspace(x0, x1, GRID)
+        ys = np.linspace(y0, y1, GRID)
+        gx, gy = np.meshgrid(xs, ys)     # row = y, column = x: matches row-major image order
+        return np.ascontiguousarray(np.column_stack([gx.ravel(), gy.ravel()]), dtype=np.float32)
+
+    def set_points(self, x_train, y_train, x_test, y_test) -> None:
+        pts = np.concatenate([x_train, x_test]) if len(x_test) else np.asarray(x_train)
+        lo = pts.min(axis=0)
+        hi = pts.max(axis=0)
+        # A square extent: the plot keeps aspect 1:1, so the heat map fills it without white bands.
+        centre = (lo + hi) / 2
+        half = float(max(hi - lo)) / 2 + 0.15
+        self.extent = (float(centre[0] - half), float(centre[0] + half), float(centre[1] - half),
+                       float(centre[1] + half))
+        self.grid = self._make_grid()
+        x0, x1, y0, y1 = self.extent
+        cols = [pg.mkBrush(c) for c in theme.CLASS_COLOURS]
+        pens = [pg.mkPen(c, width=2) for c in theme.CLASS_COLOURS]
+        self.train_points.setData(pos=np.asarray(x_train, float),
+                                  brush=[cols[int(k) % 2] for k in y_train])
+        self.test_points.setData(pos=np.asarray(x_test, float) if len(x_test) else np.zeros((0, 2)),
+                                 pen=[pens[int(k) % 2] for k in y_test])
+        self.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self.image.setImage(np.full((GRID, GRID), 0.5, np.float32), autoLevels=False, levels=(0.0, 1.0))
+        # After setImage: the rect maps the 100x100 pixels onto the data extent.
+        self.image.setRect(QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+
+    def set_neuron(self, layer: int, unit: int, name: str = "") -> None:
+        self.neuron = (layer, unit)
+        self.title_label.setText(f"Output of {name}, unit {unit + 1}" if layer > 0 else TITLE)
+
+    def refresh(self, network) -> None:
+        """One forward pass over the 100x100 grid (cheap: 10k points through a small net)."""
+        layer, unit = self.neuron
+        # forward_all, not forward: forward shares a workspace with the trainer's own evaluation.
+        _, acts = network.forward_all(self.grid)
+        if layer > 0:
+            idx = layer if len(acts) == len(network.spec.sizes) else layer - 1
+            a = np.asarray(acts[idx], dtype=np.float64)[:, unit]
+            lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
+            if not np.isfinite(lo) or not np.isfinite(hi):
+                return
+            m = max(abs(lo), abs(hi), 1e-6)
+            # Symmetric levels so white means 0 for tanh-like units; sigmoids use [0, 1].
+            levels = (0.0, 1.0) if lo >= 0 and hi <= 1 else (-m, m)
+            self.image.setImage(a.reshape(GRID, GRID).astype(np.float32), autoLevels=False, levels=levels)
+        else:
+            p = class_one_probability(acts[-1])
+            self.image.setImage(p.reshape(GRID, GRID).astype(np.float32), autoLevels=False, levels=(0.0, 1.0))
+        self.updates += 1

@@ -1,0 +1,133 @@
+"""The main window: controls on the left, live plots in the centre, network views on the right,
+a toolbar and a status bar. It only builds widgets and actions; the Controller wires them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._qt import QtCore, QtGui, QtWidgets
+from .banner import Banner
+from .controls import ControlsPanel
+from .plots import PlotsPanel
+from .status import StatusFields
+from .views import NetworkViews
+
+ASSETS = Path(__file__).resolve().parent / "icons"
+
+
+def app_icon() -> QtGui.QIcon:
+    icon = QtGui.QIcon()
+    for name in ("icon.svg", "icon.png"):
+        p = ASSETS / name
+        if p.exists():
+            icon.addFile(str(p))
+    return icon
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    sigClosing = QtCore.Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("NN Playground")
+        self.setWindowIcon(app_icon())
+        self.controller = None           # set by Controller; closeEvent asks it to shut down
+
+        self.controls = ControlsPanel()
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.controls)
+        # Wide enough for the controls' own minimum plus a vertical scroll bar: nothing clipped.
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
+        self.controls_scroll = scroll
+
+        self.banner = Banner()
+        self.plots = PlotsPanel()
+        centre = QtWidgets.QWidget()
+        v = QtWidgets.QVBoxLayout(centre)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addWidget(self.banner)
+        v.addWidget(self.plots, 1)
+
+        self.views = NetworkViews()
+        self.splitter = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.views)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self.status = StatusFields(self.statusBar())
+        self._build_actions()
+
+    # ------------------------------------------------------------------ actions
+    def _action(self, text, shortcut=None, icon=None, tip=None) -> QtGui.QAction:
+        a = QtGui.QAction(text, self)
+        if shortcut:
+            a.setShortcut(QtGui.QKeySequence(shortcut))
+            a.setShortcutContext(QtCore.Qt.WindowShortcut)
+        if icon is not None:
+            a.setIcon(self.style().standardIcon(icon))
+        tip = tip or text
+        a.setToolTip(f"{tip} ({QtGui.QKeySequence(shortcut).toString()})" if shortcut else tip)
+        return a
+
+    def _build_actions(self) -> None:
+        SP = QtWidgets.QStyle.StandardPixmap
+        self.act_play = self._action("Play", "Space", SP.SP_MediaPlay, "Play / pause training")
+        self.act_step = self._action("Step batch", "N", SP.SP_MediaSkipForward, "Train one mini-batch")
+        self.act_step_epoch = self._action("Step epoch", "E", SP.SP_MediaSeekForward, "Train to the end of the epoch")
+        self.act_reset = self._action("Reset", "R", SP.SP_BrowserReload, "New initial weights, same seed")
+        self.act_reset_seed = self._action("Reset (new seed)", "Shift+R", None,
+                                           "New initial weights from a new random seed")
+        self.act_stop = self._action("Stop", "S", SP.SP_MediaStop, "Stop training")
+        self.act_open = self._action("Open model…", QtGui.QKeySequence.Open, SP.SP_DialogOpenButton)
+        self.act_save = self._action("Save model…", QtGui.QKeySequence.Save, SP.SP_DialogSaveButton)
+        self.act_export_png = self._action("Export plots as PNG…")
+        self.act_export_svg = self._action("Export plots as SVG…")
+        self.act_export_csv = self._action("Export metrics as CSV…")
+        self.act_data_dir = self._action("Data folder…", None, None, "Folder holding MNIST / Fashion-MNIST files")
+        self.act_defaults = self._action("Restore defaults")
+        self.act_quit = self._action("Quit", QtGui.QKeySequence.Quit)
+        self.act_quit.triggered.connect(self.close)
+        self.act_about = self._action("About NN Playground")
+
+        tb = QtWidgets.QToolBar("Training")
+        tb.setObjectName("trainingToolbar")
+        tb.setToolButtonStyle(QtCore.Qt.ToolButtonTextBesideIcon)
+        tb.setIconSize(QtCore.QSize(24, 24))
+        tb.setMovable(False)
+        for a in (self.act_play, self.act_step, self.act_step_epoch, self.act_reset, self.act_reset_seed,
+                  self.act_stop):
+            tb.addAction(a)
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+        m = self.menuBar()
+        f = m.addMenu("&File")
+        for a in (self.act_open, self.act_save, None, self.act_export_png, self.act_export_svg,
+                  self.act_export_csv, None, self.act_data_dir, None, self.act_quit):
+            f.addSeparator() if a is None else f.addAction(a)
+        t = m.addMenu("&Training")
+        for a in (self.act_play, self.act_step, self.act_step_epoch, self.act_reset, self.act_reset_seed,
+                  self.act_stop):
+            t.addAction(a)
+        s = m.addMenu("&Settings")
+        s.addAction(self.act_defaults)
+        h = m.addMenu("&Help")
+        h.addAction(self.act_about)
+
+    def set_playing(self, playing: bool) -> None:
+        SP = QtWidgets.QStyle.StandardPixmap
+        self.act_play.setText("Pause" if playing else "Play")
+        self.act_play.setIcon(self.style().standardIcon(SP.SP_MediaPause if playing else SP.SP_MediaPlay))
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if self.controller is not None:
+            self.controller.shutdown()
+        self.sigClosing.emit()
+        super().closeEvent(event)

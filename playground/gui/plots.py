@@ -1,0 +1,371 @@
+"""The live training plots: loss, accuracy, per-layer gradient norms (log axis), weight norms,
+and per-layer activation histograms as small multiples.
+
+Plot items are created once per network structure and then only ``setData`` is called, from the
+controller's ~30 Hz timer.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._qt import QtCore, QtGui, QtWidgets, pg
+from . import theme
+from .ranges import StickyRange, nice_ceiling
+from .series import Series
+
+_DASH = QtCore.Qt.DashLine
+_DOT = QtCore.Qt.DotLine
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class DecadeLogAxis(pg.AxisItem):
+    """A log axis that labels only powers of ten (minor ticks stay as grid lines without text),
+    so labels never crowd when the range covers a decade or two."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+        if not self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        out = []
+        lo, hi = self.range
+        few_decades = (hi - lo) < 2.6       # then 2x and 5x get labels too
+        for v in values:
+            k = round(v)
+            if abs(v - k) > 1e-6:
+                mant = 10 ** (v - np.floor(v))
+                out.append(f"{10.0 ** v:.2g}" if few_decades and any(abs(mant - m) < 1e-3 for m in (2, 5))
+                           else "")
+            elif -3 <= k <= 3:
+                out.append(f"{10.0 ** k:g}")
+            else:
+                out.append("10" + str(int(k)).translate(_SUPERSCRIPT))
+        return out
+
+
+def _plot_widget(title, x_label, y_label, y_units=None, log_y=False):
+    w = pg.PlotWidget(axisItems={"left": DecadeLogAxis("left")} if log_y else None)
+    w.setMinimumSize(170, 130)
+    legend = theme.style_plot(w.getPlotItem(), title, x_label, y_label, y_units)
+    for ax in ("left", "bottom"):
+        w.getPlotItem().getAxis(ax).enableAutoSIPrefix(False)
+    w.getPlotItem().setClipToView(True)
+    w.getPlotItem().setDownsampling(auto=True, mode="peak")
+    return w, legend
+
+
+class HistogramStrip(pg.GraphicsLayoutWidget):
+    """One small plot per layer: the distribution of that layer's activations on the probe batch."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumHeight(150)
+        self._curves: list[pg.PlotDataItem] = []
+        self._plots: list[pg.PlotItem] = []
+        self._notes: list[pg.TextItem] = []
+        self._ranges: list[StickyRange] = []
+        self._names: list[str] = []
+
+    def configure(self, layer_names: list[str]) -> None:
+        self.clear()
+        self._curves, self._plots, self._notes, self._ranges = [], [], [], []
+        self._names = list(layer_names)
+        font = QtGui.QFont()
+        font.setPointSize(theme.TICK_PT - 1)
+        for i, name in enumerate(layer_names):
+            p = self.addPlot(row=0, col=i)
+            p.setTitle(name, size=f"{theme.TICK_PT}pt")
+            p.getAxis("bottom").setTickFont(font)
+            p.getAxis("left").setTickFont(font)
+            p.getAxis("left").setWidth(40)
+            p.hideButtons()
+            p.setMouseEnabled(False, False)
+            theme.cache_static_parts(p)
+            c = p.plot(np.array([0.0, 1.0]), np.array([0.0]), stepMode="center", fillLevel=0,
+                       brush=pg.mkBrush(theme.mix_white(theme.colour(i), 0.6)),
+                       pen=pg.mkPen(theme.colour(i), width=1.5))
+            note = pg.TextItem("", color="#8a1010", anchor=(0.5, 0))
+            note.setParentItem(p.getViewBox())
+            note.setPos(10, 2)
+            f = QtGui.QFont()
+            f.setPointSize(theme.TICK_PT - 1)
+            f.setBold(True)
+            note.setFont(f)
+            self._plots.append(p)
+            self._curves.append(c)
+            self._notes.append(note)
+            self._ranges.append(_HistRange(p))
+
+    def update_histograms(self, histograms) -> None:
+        for h in histograms or ():
+            i = int(h.layer)
+            if 0 <= i < len(self._curves):
+                counts = np.asarray(h.a_counts, dtype=float)
+                total = counts.sum()
+                frac = counts / total * 100.0 if total > 0 else counts
+                edges = np.asarray(h.a_edges, dtype=float)
+                self._curves[i].setData(edges, frac)
+                self._ranges[i].update(edges, frac)
+                extra = []
+                if h.dead_fraction > 0.005:
+                    extra.append(f"{h.dead_fraction:.0%} dead")
+                if h.saturated_fraction > 0.005:
+                    extra.append(f"{h.saturated_fraction:.0%} saturated")
+                text = ", ".join(extra)
+                note = self._notes[i]
+                if note.toPlainText() != text:
+                    note.setText(text)
+                vb = self._plots[i].getViewBox()
+                note.setPos(vb.width() / 2, 2)
+
+
+class _HistRange:
+    """Sticky x/y ranges for one histogram (see ranges.py: axes re-layout only when needed)."""
+
+    def __init__(self, plot):
+        self.plot = plot
+        plot.disableAutoRange()
+        self.x = None
+        self.y = None
+
+    def update(self, edges, frac):
+        lo, hi = float(edges[0]), float(edges[-1])
+        span = max(hi - lo, 1e-6)
+        if self.x is None or lo < self.x[0] or hi > self.x[1] or (self.x[1] - self.x[0]) > 3 * span:
+            self.x = (lo - 0.05 * span, hi + 0.05 * span)
+            self.plot.setXRange(*self.x, padding=0)
+        top = float(np.max(frac)) if len(frac) else 1.0
+        if self.y is None or top > self.y or top < self.y / 3:
+            self.y = nice_ceiling(top * 1.1)
+            self.plot.setYRange(0, self.y, padding=0)
+
+
+class PlotsPanel(QtWidgets.QWidget):
+    sigXAxisChanged = QtCore.Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.by_samples = False
+        self._n_layers = 0
+        self.points_drawn = 0           # how many setData rounds happened (selftest evidence)
+        grid = QtWidgets.QGridLayout(self)
+        grid.setContentsMargins(2, 2, 2, 2)
+        grid.setSpacing(4)
+
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(QtWidgets.QLabel("x axis:"))
+        self.x_axis = QtWidgets.QComboBox()
+        self.x_axis.addItems(["epochs", "samples seen"])
+        self.x_axis.setAccessibleName("Plot x axis")
+        self.x_axis.currentIndexChanged.connect(self._on_x_axis)
+        top.addWidget(self.x_axis)
+        self.key = QtWidgets.QLabel(
+            f"<span style='color:{theme.colour(0)}'>━━ training</span>&nbsp;&nbsp; "
+            f"<span style='color:{theme.colour(1)}'>╍╍ validation</span>&nbsp;&nbsp; "
+            f"<span style='color:{theme.colour(2)}'>┅┅ test</span>&nbsp;&nbsp; "
+            f"<span style='color:{theme.mix_white(theme.colour(0), 0.45).name()}'>── running</span>")
+        self.key.setWordWrap(True)
+        self.key.setMinimumWidth(60)
+        self.key.setToolTip("Line styles of the loss and accuracy plots")
+        self.log_loss = QtWidgets.QCheckBox("log loss axis")
+        top.addWidget(self.log_loss)
+        top.addStretch(1)
+        grid.addLayout(top, 0, 0, 1, 2)
+        self.key.setWordWrap(False)
+        grid.addWidget(self.key, 1, 0, 1, 2)
+        # One key for both per-layer plots (the same colour is the same layer), instead of legend
+        # boxes that cover the curves.
+        self.layer_key = QtWidgets.QLabel()
+        self.layer_key.setWordWrap(True)
+
+        self.loss, self.loss_legend = _plot_widget("Loss", "epoch", "mean cost")
+        self.accuracy, self.acc_legend = _plot_widget("Accuracy", "epoch", "accuracy", "%")
+        self.accuracy.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.accuracy.setYRange(0, 100, padding=0.02)
+        self.grad, self.grad_legend = _plot_widget("Gradient norm", "epoch", "‖∂C/∂W‖ (log scale)",
+                                                   log_y=True)
+        self.grad.getPlotItem().setLogMode(y=True)
+        self.wnorm, self.w_legend = _plot_widget("Weight norm", "epoch", "‖W‖")
+        self.hist = HistogramStrip()
+
+        grid.addWidget(self.loss, 2, 0)
+        grid.addWidget(self.accuracy, 2, 1)
+        grid.addWidget(self.layer_key, 3, 0, 1, 2)
+        grid.addWidget(self.grad, 4, 0)
+        grid.addWidget(self.wnorm, 4, 1)
+        hist_box = QtWidgets.QVBoxLayout()
+        cap = QtWidgets.QLabel("<b>Activations per layer</b> (share of probe samples, %)")
+        hist_box.addWidget(cap)
+        hist_box.addWidget(self.hist)
+        grid.addLayout(hist_box, 5, 0, 1, 2)
+        grid.setRowStretch(2, 3)
+        grid.setRowStretch(4, 3)
+        grid.setRowStretch(5, 2)
+
+        # Curves created once; setData afterwards.
+        self.c_running = self.loss.plot([], [], name="training (running)",
+                                        pen=pg.mkPen(theme.mix_white(theme.colour(0), 0.4), width=1.2))
+        self.c_train_loss = self.loss.plot([], [], name="training", pen=theme.pen(0), symbol="o", symbolSize=5,
+                                           symbolBrush=theme.colour(0), symbolPen=None)
+        self.c_val_loss = self.loss.plot([], [], name="validation", pen=theme.pen(1, _DASH))
+        self.c_test_loss = self.loss.plot([], [], name="test", pen=theme.pen(2, _DOT))
+        self.c_train_acc = self.accuracy.plot([], [], name="training", pen=theme.pen(0))
+        self.c_val_acc = self.accuracy.plot([], [], name="validation", pen=theme.pen(1, _DASH))
+        self.c_test_acc = self.accuracy.plot([], [], name="test", pen=theme.pen(2, _DOT))
+        # Keys above the plots replace legend boxes over the data.
+        for legend in (self.loss_legend, self.acc_legend, self.grad_legend, self.w_legend):
+            legend.hide()
+        self.grad_curves: list[pg.PlotDataItem] = []
+        self.w_curves: list[pg.PlotDataItem] = []
+        self.snap_series = Series(1)
+        self.layer_series = Series(2)
+        self.epoch_series = Series(6)
+        self._dirty = set()
+        self.r_loss = StickyRange(self.loss.getPlotItem())
+        self.r_acc = StickyRange(self.accuracy.getPlotItem(), fixed_y=(0, 100))
+        self.r_grad = StickyRange(self.grad.getPlotItem(), log_y=True)
+        self.r_w = StickyRange(self.wnorm.getPlotItem())
+        self.log_loss.toggled.connect(self._on_log_loss)
+
+    # ------------------------------------------------------------------ structure
+    def configure(self, layer_names: list[str], hist_names: list[str]) -> None:
+        """New network: one gradient / weight curve per layer. Clears all data."""
+        for c in self.grad_curves:
+            self.grad.removeItem(c)
+        for c in self.w_curves:
+            self.wnorm.removeItem(c)
+        self.grad_legend.clear()
+        self.w_legend.clear()
+        self._n_layers = len(layer_names)
+        self.grad_curves = [self.grad.plot([], [], name=n, pen=theme.pen(i), connect="finite")
+                            for i, n in enumerate(layer_names)]
+        self.layer_key.setText("<b>Per layer:</b>&nbsp; " + "&nbsp;&nbsp; ".join(
+            f"<span style='color:{theme.colour(i)}'>━━ {n}</span>" for i, n in enumerate(layer_names)))
+        self.w_curves = [self.wnorm.plot([], [], name=n, pen=theme.pen(i)) for i, n in enumerate(layer_names)]
+        self.snap_series = Series(1)
+        self.layer_series = Series(2 * self._n_layers)
+        self.epoch_series = Series(6)
+        self.hist.configure(hist_names)
+        for r in (self.r_loss, self.r_acc, self.r_grad, self.r_w):
+            r.reset()
+            r.plot.setXRange(0, 1, padding=0.01)
+        self._dirty = set(self.PARTS)
+        while self._dirty:
+            self.redraw()
+
+    # ------------------------------------------------------------------ data in
+    def add_snapshot(self, snap) -> None:
+        ep = float(snap.epoch_fraction)
+        ss = float(snap.samples_seen)
+        if math.isfinite(snap.train_loss):
+            self.snap_series.append(ep, ss, [snap.train_loss])
+        g = np.asarray(snap.grad_w_norm, dtype=float)[: self._n_layers]
+        w = np.asarray(snap.weight_norm, dtype=float)[: self._n_layers]
+        if len(g) == self._n_layers and len(w) == self._n_layers:
+            # A zero gradient (before the first batch) has no place on a log axis: leave a gap.
+            self.layer_series.append(ep, ss, np.concatenate([np.where(g > 0, g, np.nan), w]))
+        self._dirty.update(("loss", "grad", "wnorm"))
+
+    def set_histograms(self, histograms) -> None:
+        self._pending_hist = histograms
+        self._dirty.add("hist")
+
+    def add_epoch(self, rec, samples_seen: float) -> None:
+        def val(v, scale=1.0):
+            return np.nan if v is None else float(v) * scale
+
+        self.epoch_series.append(float(rec.epoch), float(samples_seen), [
+            val(rec.training_loss), val(rec.validation_loss), val(rec.test_loss),
+            val(rec.training_accuracy, 100), val(rec.validation_accuracy, 100), val(rec.test_accuracy, 100)])
+        self._dirty.update(("loss", "accuracy"))
+
+    # ------------------------------------------------------------------ drawing
+    PARTS = ("loss", "accuracy", "grad", "wnorm", "hist")
+
+    def redraw(self, budget: int | None = None) -> int:
+        """Redraw changed plots, at most ``budget`` of them (round robin), so one frame never
+        repaints every plot at once. Returns how many were redrawn."""
+        done = 0
+        for _ in range(len(self.PARTS)):
+            if not self._dirty or (budget is not None and done >= budget):
+                break
+            part = self.PARTS[self._rr % len(self.PARTS)]
+            self._rr += 1
+            if part in self._dirty:
+                self._dirty.discard(part)
+                getattr(self, "_draw_" + part)()
+                done += 1
+        if done:
+            self.points_drawn += 1
+        return done
+
+    _rr = 0
+    _pending_hist = None
+
+    def _draw_loss(self):
+        bs = self.by_samples
+        s, e = self.snap_series, self.epoch_series
+        self.c_running.setData(s.x(bs), s.col(0))
+        ex = e.x(bs)
+        ys = [s.col(0)]
+        for curve, j in ((self.c_train_loss, 0), (self.c_val_loss, 1), (self.c_test_loss, 2)):
+            y = e.col(j)
+            ok = np.isfinite(y)
+            curve.setData(ex[ok], y[ok])
+            ys.append(y[ok])
+        x_max = max(s.x(bs)[-1] if s.n else 0.0, ex[-1] if e.n else 0.0)
+        if self.log_loss.isChecked():
+            ys = [np.log10(np.maximum(y, 1e-12)) for y in ys]
+        self.r_loss.update(x_max, ys)
+
+    def _draw_accuracy(self):
+        e = self.epoch_series
+        ex = e.x(self.by_samples)
+        for curve, j in ((self.c_train_acc, 3), (self.c_val_acc, 4), (self.c_test_acc, 5)):
+            y = e.col(j)
+            ok = np.isfinite(y)
+            curve.setData(ex[ok], y[ok])
+        self.r_acc.update(ex[-1] if e.n else 0.0, [])
+
+    def _draw_grad(self):
+        ls = self.layer_series
+        lx = ls.x(self.by_samples)
+        for i in range(self._n_layers):
+            self.grad_curves[i].setData(lx, ls.col(i))
+        self.r_grad.update(lx[-1] if ls.n else 0.0, [ls.col(i) for i in range(self._n_layers)])
+
+    def _draw_wnorm(self):
+        ls = self.layer_series
+        lx = ls.x(self.by_samples)
+        for i in range(self._n_layers):
+            self.w_curves[i].setData(lx, ls.col(self._n_layers + i))
+        self.r_w.update(lx[-1] if ls.n else 0.0, [ls.col(self._n_layers + i) for i in range(self._n_layers)])
+
+    def _draw_hist(self):
+        if self._pending_hist is not None:
+            self.hist.update_histograms(self._pending_hist)
+            self._pending_hist = None
+
+    def _on_log_loss(self, on: bool) -> None:
+        self.loss.getPlotItem().setLogMode(y=on)
+        self.r_loss.log_y = False   # values are passed already in log10 when on
+        self.r_loss.reset()
+        self._dirty.add("loss")
+
+    def _on_x_axis(self, index: int) -> None:
+        self.by_samples = index == 1
+        label = "samples seen" if self.by_samples else "epoch"
+        for w in (self.loss, self.accuracy, self.grad, self.wnorm):
+            w.getPlotItem().setLabel("bottom", label, **{"font-size": f"{theme.AXIS_LABEL_PT}pt"})
+        for r in (self.r_loss, self.r_acc, self.r_grad, self.r_w):
+            r.reset()
+        self._dirty = set(self.PARTS)
+        self.sigXAxisChanged.emit(self.by_samples)
+
+    def plot_widgets(self) -> dict:
+        return {"loss": self.loss, "accuracy": self.accuracy, "gradients": self.grad, "weights": self.wnorm}
+
+    def epoch_rows(self) -> np.ndarray:
+        return self.epoch_series.rows()

@@ -1,0 +1,106 @@
+"""``nn-playground selftest``: open the real window, train the default network for a few seconds
+with the plots live, save a screenshot, and report (optionally as one JSON line).
+
+Exit code 0 only if training progressed, the plots received data and no error occurred.
+Settings go to a temporary folder so the user's own settings are never touched.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+
+
+def _pump(app, seconds: float, until=None) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        if until is not None and until():
+            return
+        time.sleep(0.002)
+
+
+def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0) -> int:
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ._qt import QtCore
+    from .app import create_window, make_app
+
+    report = {"ok": False, "steps": 0, "epochs": 0, "samples_seen": 0, "snapshots_drawn": 0, "plot_redraws": 0,
+              "view_updates": 0, "max_ui_gap_ms": None, "max_ui_gap_ms_compiling": None, "compile_seconds": None,
+              "samples_per_second": 0.0, "state": "", "error": None, "screenshot": None,
+              "platform": None}
+    tmp = tempfile.TemporaryDirectory(prefix="nn-playground-selftest-")
+    window = controller = None
+    try:
+        QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
+        QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, tmp.name)
+        app = make_app([sys.argv[0] if sys.argv else "nn-playground"])
+        report["platform"] = app.platformName()
+        window, controller = create_window(restore_settings=False, ask=lambda *_: True)
+        window.resize(1400, 880)
+        window.show()
+        _pump(app, 0.3)
+        if controller.trainer is None:
+            raise RuntimeError("the default network could not be built")
+
+        # Train until stopped, so the whole measuring window is spent training at full speed.
+        controller.w.controls.until_stopped.setChecked(True)
+        if controller.trainer is None or controller.trainer.config.epochs is not None:
+            raise RuntimeError("could not switch the default network to 'run until stopped'")
+        t0 = time.monotonic()
+        controller.gaps.reset()
+        controller.play_pause()
+        # The first start may compile the kernels (seconds); the window stays live meanwhile.
+        _pump(app, 180.0, until=lambda: (controller.trainer.latest is not None and controller.trainer.step > 0)
+              or controller.error is not None or not controller.run_active)
+        report["compile_seconds"] = round(time.monotonic() - t0, 2)
+        report["max_ui_gap_ms_compiling"] = round(controller.gaps.max_gap_ms, 1)
+
+        controller.gaps.reset()
+        drawn0 = controller.snapshots_drawn
+        _pump(app, seconds, until=lambda: controller.error is not None or not controller.run_active)
+        report["max_ui_gap_ms"] = round(controller.gaps.max_gap_ms, 1)
+
+        if screenshot:
+            window.grab().save(screenshot)
+            report["screenshot"] = os.path.abspath(screenshot)
+        controller.stop()
+        _pump(app, 10.0, until=lambda: not controller.run_active)
+        t = controller.trainer
+        snap = t.latest
+        report.update(steps=int(t.step), epochs=int(t.epoch), samples_seen=int(t.samples_seen),
+                      snapshots_drawn=controller.snapshots_drawn - drawn0 if drawn0 else controller.snapshots_drawn,
+                      plot_redraws=window.plots.points_drawn,
+                      view_updates=window.views.boundary.updates + window.views.diagram.paint_count,
+                      samples_per_second=round(float(snap.samples_per_second), 1) if snap else 0.0,
+                      state=controller.phase, error=controller.error)
+        curves_have_data = window.plots.snap_series.n > 0 and window.plots.layer_series.n > 0
+        report["ok"] = bool(report["steps"] > 0 and report["snapshots_drawn"] > 0 and curves_have_data
+                            and controller.error is None)
+    except Exception as exc:  # reported, never a traceback dump instead of the JSON line
+        import traceback
+        report["error"] = f"{type(exc).__name__}: {exc}"
+        report["traceback"] = traceback.format_exc()
+    finally:
+        if window is not None:
+            window.close()
+        if controller is not None:
+            controller.shutdown()
+        tmp.cleanup()
+
+    if json_out:
+        print(json.dumps(report), flush=True)
+    else:
+        print(f"selftest {'OK' if report['ok'] else 'FAILED'}: {report['steps']} steps, {report['epochs']} epochs, "
+              f"{report['snapshots_drawn']} snapshots drawn, max UI gap {report['max_ui_gap_ms']} ms "
+              f"(first start {report['compile_seconds']} s)"
+              + (f", screenshot {report['screenshot']}" if report['screenshot'] else "")
+              + (f"\nerror: {report['error']}" if report['error'] else ""), flush=True)
+    return 0 if report["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(run_selftest(sys.argv[1] if len(sys.argv) > 1 else None, True))

@@ -1,0 +1,146 @@
+"""Runs Trainer.run in a QThread.
+
+The worker emits only on state changes (compiling, training, finished, diverged, error); it never
+emits per mini-batch. The GUI reads ``trainer.latest`` from a timer instead, so a fast trainer
+cannot flood the event loop.
+
+Thread rules: ``run``, ``step_batches`` and ``step_epoch`` execute in the worker thread (they are
+invoked through queued signals from the controller); ``pause``/``resume``/``request_stop``/
+``set_config`` are thread-safe on the Trainer and are called directly from the GUI thread.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+
+import numpy as np
+
+from ._qt import QtCore
+
+log = logging.getLogger(__name__)
+
+# numba compiles once per process and dtype (and caches to disk for the next process).
+_WARM_DTYPES: set[str] = set()
+
+
+def warm_up(trainer_factory, network, dataset, config) -> None:
+    """Compile the kernels on a throwaway copy so the user's network and its history stay untouched."""
+    dtype = str(network.dtype)
+    if dtype in _WARM_DTYPES:
+        return
+    from dataclasses import replace
+
+    spare_net = type(network)(network.spec, seed=0)
+    cfg = replace(config, epochs=1)
+    spare = trainer_factory(spare_net, dataset, cfg)
+    spare.step_batches(2)
+    n_in = network.spec.sizes[0]
+    spare_net.forward(np.zeros((3, n_in), dtype=network.dtype))
+    try:
+        spare_net.forward_all(np.zeros((3, n_in), dtype=network.dtype))
+        spare.probe_histograms()
+    except Exception:  # optional extras: the run compiles them itself if needed
+        log.debug("warm-up extras failed", exc_info=True)
+    _WARM_DTYPES.add(dtype)
+
+
+# The trainer's outer loop is Python and holds the GIL between kernels. On small problems (toy
+# datasets: an epoch every few ms) that starves the GUI thread, whose painting is Python too
+# (pyqtgraph). So after each snapshot the worker sleeps briefly if it has run for a while:
+# about 10% of the time, enough for the GUI to paint without frame gaps.
+YIELD_EVERY = 0.015
+YIELD_FOR = 0.003
+
+
+class SnapshotTap:
+    """The trainer's on_snapshot callback (runs in the worker thread, no signals).
+
+    It keeps the newest per-layer histograms (they ride on only some snapshots, which a 30 Hz
+    reader would mostly miss) and yields the GIL briefly now and then (see above)."""
+
+    def __init__(self):
+        self._since = time.perf_counter()
+        self.histograms = None        # (seq, list[LayerHistogram]) of the newest probe
+        self.diverged = None          # message of the newest divergence snapshot
+
+    def __call__(self, snapshot=None) -> None:
+        if snapshot is not None:
+            if snapshot.histograms is not None:
+                self.histograms = (snapshot.seq, snapshot.histograms)   # one assignment: atomic
+        now = time.perf_counter()
+        if now - self._since >= YIELD_EVERY:
+            time.sleep(YIELD_FOR)
+            self._since = time.perf_counter()
+
+
+class TrainingWorker(QtCore.QObject):
+    sigStateChanged = QtCore.Signal(str)   # "compiling" | "training" | ... as the run moves on
+    sigFinished = QtCore.Signal(str)       # final state of a run or a step: done | stopped | paused | diverged
+    sigDiverged = QtCore.Signal(str)       # message from the trainer
+    sigError = QtCore.Signal(str)          # an unexpected exception, with traceback text
+    sigStepped = QtCore.Signal()           # a Step (batch/epoch) finished
+
+    def __init__(self, trainer_factory):
+        super().__init__()
+        self._factory = trainer_factory
+        self.trainer = None
+        self.busy = False
+
+    def set_trainer(self, trainer) -> None:
+        # Only called by the controller while the worker is idle.
+        self.trainer = trainer
+
+    def _warm(self) -> None:
+        t = self.trainer
+        if str(t.network.dtype) not in _WARM_DTYPES:
+            self.sigStateChanged.emit("compiling")
+            warm_up(self._factory, t.network, t.dataset, t.config)
+
+    @QtCore.Slot()
+    def run(self) -> None:
+        t = self.trainer
+        if t is None:
+            return
+        self.busy = True
+        try:
+            self._warm()
+            self.sigStateChanged.emit("training")
+            state = t.run()
+            if state == "diverged":
+                snap = t.latest
+                self.sigDiverged.emit(snap.message if snap is not None and snap.message else
+                                      "The loss became NaN or infinite.")
+        except Exception as exc:  # surfaced in the window, never swallowed
+            state = "error"
+            self.sigError.emit(f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}")
+        finally:
+            self.busy = False
+        self.sigFinished.emit(str(state))
+
+    @QtCore.Slot(int)
+    def step_batches(self, n: int) -> None:
+        self._step(lambda t: t.step_batches(n))
+
+    @QtCore.Slot()
+    def step_epoch(self) -> None:
+        self._step(lambda t: t.step_epoch())
+
+    def _step(self, fn) -> None:
+        t = self.trainer
+        if t is None:
+            return
+        self.busy = True
+        try:
+            self._warm()
+            result = fn(t)
+            snap = t.latest
+            state = getattr(snap, "state", None) or "paused"
+            if state == "diverged" or result == "diverged":
+                self.sigDiverged.emit(snap.message if snap is not None and snap.message else
+                                      "The loss became NaN or infinite.")
+        except Exception as exc:
+            self.sigError.emit(f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}")
+        finally:
+            self.busy = False
+        self.sigStepped.emit()

@@ -1,0 +1,155 @@
+"""Settings persistence, model files, exports, image datasets and the missing-data path."""
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from gui_support import answers, dialogs, gui, isolated_settings, no_leaked_threads, wait_steps  # noqa: F401
+from playground.gui._qt import QtWidgets
+
+pytestmark = pytest.mark.timeout(240)
+
+
+@pytest.fixture
+def warnings(dialogs):
+    return dialogs
+
+
+def test_settings_persist_and_restore_defaults(qtbot, isolated_settings, no_leaked_threads, answers, dialogs):
+    from playground.gui.app import create_window
+    from playground.gui.controls import DEFAULTS
+
+    w, c = create_window(restore_settings=True, ask=answers)
+    qtbot.addWidget(w)
+    w.show()
+    w.controls.dataset.setCurrentIndex(w.controls.dataset.findData("circles"))
+    w.controls.layers.add_button.click()
+    w.controls.eta.setValue(0.125)
+    w.resize(1100, 700)
+    w.close()
+    assert list(isolated_settings.rglob("*.ini")), "settings must land in the temporary folder"
+
+    w2, c2 = create_window(restore_settings=True, ask=answers)
+    qtbot.addWidget(w2)
+    w2.show()
+    try:
+        s = w2.controls.state()
+        assert s["dataset"] == "circles" and s["hidden"] == [12, 12, 12] and s["eta"] == 0.125
+        assert c2.network.spec.sizes == (2, 12, 12, 12, 2) and c2.dataset.name == "circles"
+        assert w2.width() == 1100
+        w2.act_defaults.trigger()
+        assert w2.controls.state()["hidden"] == DEFAULTS["hidden"]
+        assert c2.dataset.name == DEFAULTS["dataset"]
+    finally:
+        w2.close()
+
+
+def test_save_and_open_model(qtbot, gui, tmp_path, warnings):
+    w, c = gui
+    w.act_step_epoch.trigger()
+    qtbot.waitUntil(lambda: not c.step_active, timeout=30000)
+    saved_params = c.network.params.copy()
+    path = tmp_path / "model.json"
+    assert c.save_model_dialog(str(path)) and path.exists()
+
+    w.act_reset_seed.trigger()
+    assert not np.array_equal(c.network.params, saved_params)
+    assert c.open_model_dialog(str(path))
+    np.testing.assert_array_equal(c.network.params, saved_params)
+    assert c.trainer.epoch == 1 and len(c.trainer.history) == 1
+
+    trainer = c.trainer
+    bad = tmp_path / "broken.json"
+    bad.write_text("{ this is not a model")
+    assert not c.open_model_dialog(str(bad))
+    assert warnings and "broken.json" in warnings[-1][2]
+    assert c.trainer is trainer                             # nothing lost
+    np.testing.assert_array_equal(c.network.params, saved_params)
+    assert not c.save_model_dialog(str(tmp_path / "no-such-dir" / "x.json"))
+    assert len(warnings) == 2
+
+
+def test_export_plots_and_metrics(qtbot, gui, tmp_path):
+    w, c = gui
+    w.act_step_epoch.trigger()
+    qtbot.waitUntil(lambda: not c.step_active, timeout=30000)
+    w.act_step_epoch.trigger()
+    qtbot.waitUntil(lambda: not c.step_active and len(c.trainer.history) == 2, timeout=30000)
+    qtbot.wait(100)
+    pngs = c.export_plots_dialog("png", str(tmp_path / "plots.png"))
+    svgs = c.export_plots_dialog("svg", str(tmp_path / "plots.svg"))
+    assert len(pngs) == 4 and all(p.stat().st_size > 1000 for p in pngs)
+    assert len(svgs) == 4 and all("<svg" in p.read_text() for p in svgs)
+    out = c.export_csv_dialog(str(tmp_path / "metrics.csv"))
+    rows = list(csv.DictReader(out.open()))
+    assert [r["epoch"] for r in rows] == ["1", "2"] and float(rows[0]["test_accuracy"]) > 0
+
+
+def test_mnist_views(qtbot, gui, shared_mnist_dir, monkeypatch):
+    monkeypatch.setenv("NN_PLAYGROUND_DATA", str(shared_mnist_dir))
+    w, c = gui
+    w.controls.dataset.setCurrentIndex(w.controls.dataset.findData("mnist"))
+    assert c.dataset.name == "mnist" and c.network.spec.sizes == (784, 12, 12, 10)
+    assert w.views.is_image and not w.views.diagram.drawable
+    assert w.views.weights.mosaic.shape[0] > 28               # a mosaic of 28x28 tiles
+    w.act_step_epoch.trigger()
+    qtbot.waitUntil(lambda: not c.step_active, timeout=60000)
+    qtbot.waitUntil(lambda: int(w.views.confusion.image.image.sum()) > 0, timeout=20000)
+    qtbot.waitUntil(lambda: len(w.views.mistakes.cells) > 0, timeout=20000)
+    texts = [t.toPlainText() for t in w.views.confusion.texts]
+    assert sum(int(t) for t in texts if t) == len(c.dataset.y_test)
+    assert "%" in w.views.mistakes.cells[0].findChildren(QtWidgets.QLabel)[1].text()
+
+
+def test_missing_mnist_offers_options_and_never_crashes(qtbot, gui, monkeypatch):
+    from playground.gui import datadialog
+
+    w, c = gui
+    seen = []
+
+    def cancel(dlg):
+        seen.append((dlg.download_button.isVisible() or dlg.download_button.isEnabled(), dlg.windowTitle()))
+        dlg.reject()
+        return 0
+
+    monkeypatch.setattr(datadialog.MissingDataDialog, "exec", cancel)
+    w.controls.dataset.setCurrentIndex(w.controls.dataset.findData("mnist"))
+    assert seen and "MNIST" in seen[0][1]
+    assert c.dataset.name == "spirals" and w.controls.state()["dataset"] == "spirals"
+    assert w.act_play.isEnabled()
+
+
+def test_download_runs_in_a_thread_with_progress(qtbot, gui, monkeypatch):
+    from playground.core.errors import DataError
+    from playground.gui import datadialog
+
+    w, c = gui
+    real_load = c.backend.load_dataset
+    progress_seen = []
+
+    def fake_load(name, **kw):
+        if name != "mnist":
+            return real_load(name, **kw)
+        if not kw.get("allow_download"):
+            raise DataError("could not find the MNIST files (test)")
+        for done in range(0, 101, 20):                    # what pooch would report
+            kw["progress"]("train-images-idx3-ubyte.gz", done * 1000, 100_000)
+        ds = real_load("circles", noise=0.1, test_ratio=0.25, seed=1)
+        ds.name = "mnist-fake"
+        return ds
+
+    monkeypatch.setattr(c.backend, "load_dataset", fake_load)
+
+    def download(dlg):
+        dlg._on_progress = lambda *a, _orig=dlg._on_progress: (progress_seen.append(a), _orig(*a))
+        dlg._worker_hook = None
+        dlg.download_button.click()
+        qtbot.waitUntil(lambda: dlg.choice == "download", timeout=10000)
+        return 1
+
+    monkeypatch.setattr(datadialog.MissingDataDialog, "exec", download)
+    # The fake dataset is 2-D, so keep the network valid by checking only the dialog path.
+    ds = c._missing_data("mnist", "missing", dict(noise=0.1, test_ratio=0.25, seed=1), None)
+    assert ds is not None and ds.name == "mnist-fake"
