@@ -13,6 +13,11 @@ Two ways to do a layer's matrix products, chosen per layer by the work m * n_in 
   a pair of W rows are done together while the rows are in L1.
 * large layers: ``np.dot`` into preallocated outputs, which numba hands to BLAS (sgemm/dgemm).
 
+Hot loops index arrays in place (``W[j, k]``, ``p[base + k]`` with an unsigned base) rather
+than taking row views or slices: every view is an atomic incref/decref pair, and in the 30-wide
+layers of 784-30-30-30-30-10 those cost more than the arithmetic. Float32 sigmoid layers use a
+vectorised inline exp (_sigmoid_f32); float64 keeps libm's exp.
+
 Kernels are ``nogil`` (the GUI trains on a worker thread) and ``cache=True``. Math loops use
 FASTMATH, which allows reassociation (needed to vectorise dot products) but NOT the
 no-NaN/no-Inf assumptions, so a diverging network still produces NaN/Inf that network.py
@@ -129,9 +134,47 @@ def _dropout(a, mask, n, h, rng):
 
 
 # --------------------------------------------------------------------------- activations
+_F32 = np.float32
+_LOG2E = _F32(1.44269504088896341)
+_LN2_HI = _F32(0.693359375)            # Cody-Waite split of ln 2 (Cephes expf)
+_LN2_LO = _F32(-2.12194440e-4)
+_EXP_C = (_F32(1.9875691500e-4), _F32(1.3981999507e-3), _F32(8.3334519073e-3), _F32(4.1665795894e-2),
+          _F32(1.6666665459e-1), _F32(5.0000001201e-1))
+_X_MIN = _F32(-87.0)                   # exp(-87) = 1.6e-38 is still a normal float32
+
+
+# Not FASTMATH: reassociation could fold the two-part ln 2 subtraction and lose the precision
+# it exists for. No reduction here, so nothing needs reassociating to vectorise.
+@njit(nogil=True, cache=True, error_model="numpy", fastmath={"nsz", "contract"})
+def _sigmoid_f32(z, a, off, n):
+    """a[off:off+n] = sigmoid(z[off:off+n]) in float32, branch-free so LLVM vectorises it.
+
+    libm's expf is a scalar call (numba has no SVML here), so exp(-|z|) is computed inline as
+    Cephes expf does: n = floor(x / ln 2 + 1/2), r = x - n ln 2 in two parts, a degree-7
+    polynomial for exp(r), and 2^n built in the exponent bits; the sigmoid is within 2.5 ulp of
+    the exact value. x is clamped at -87 (the sigmoid is then 1.6e-38, not a denormal); NaN
+    stays NaN. float64 keeps libm's exp (_activate).
+    """
+    c0, c1, c2, c3, c4, c5 = _EXP_C
+    one = _F32(1.0)
+    base = np.uint64(off)  # unsigned: no wraparound check, no view (see _update)
+    for k in range(n):
+        q = base + np.uint64(k)
+        zk = z[q]
+        x = max(-abs(zk), _X_MIN)
+        t = np.floor(x * _LOG2E + _F32(0.5))
+        r = x - t * _LN2_HI
+        r = r - t * _LN2_LO
+        p = (((((c0 * r + c1) * r + c2) * r + c3) * r + c4) * r + c5) * (r * r) + r + one
+        e = p * np.int32((np.int32(t) + np.int32(127)) << np.int32(23)).view(np.float32)
+        s = one / (one + e)
+        v = s if zk >= 0 else e * s
+        a[q] = zk if zk != zk else v
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
 def _activate(code, Z, A, m, n):
-    """A = act(Z) for an (m, n) view pair. Elementwise, O(m n): not worth micro-tuning."""
+    """A = act(Z) for an (m, n) view pair. Elementwise, O(m n); float32 sigmoid goes to _sigmoid_f32."""
     if code == SIGMOID:
         for i in range(m):
             for j in range(n):
@@ -281,17 +324,15 @@ def _output_delta(cost, code, A, y, rows, r0, D, m, n):
 
 # --------------------------------------------------------------------------- products
 @njit(nogil=True, cache=True, error_model="numpy", fastmath=FASTMATH)
-def _dot_tile(w0, w1, Aprev, i, nb, n_in, zero, out):
-    """out[r*nb + q] = w_r . Aprev[i + q] for two W rows and nb (4, 2 or 1) samples.
+def _dot_tile(W, j0, j1, Aprev, i, nb, n_in, zero, out):
+    """out[r*nb + q] = W[jr] . Aprev[i + q] for the two W rows j0, j1 and nb (4, 2 or 1) samples.
 
     A 2 x nb register tile: each loaded W element is used nb times and each input element
-    twice, so the loop is limited by FMAs rather than loads.
+    twice, so the loop is limited by FMAs rather than loads. Rows are indexed in place
+    (W[j0, k], not w0 = W[j0]): every row view costs an atomic incref/decref pair, which in
+    the small layers (n_in = 30) took longer than the arithmetic.
     """
     if nb == 4:
-        a0 = Aprev[i]
-        a1 = Aprev[i + 1]
-        a2 = Aprev[i + 2]
-        a3 = Aprev[i + 3]
         s00 = zero
         s01 = zero
         s02 = zero
@@ -301,12 +342,12 @@ def _dot_tile(w0, w1, Aprev, i, nb, n_in, zero, out):
         s12 = zero
         s13 = zero
         for k in range(n_in):
-            x0 = a0[k]
-            x1 = a1[k]
-            x2 = a2[k]
-            x3 = a3[k]
-            u = w0[k]
-            v = w1[k]
+            x0 = Aprev[i, k]
+            x1 = Aprev[i + 1, k]
+            x2 = Aprev[i + 2, k]
+            x3 = Aprev[i + 3, k]
+            u = W[j0, k]
+            v = W[j1, k]
             s00 += x0 * u
             s01 += x1 * u
             s02 += x2 * u
@@ -324,17 +365,15 @@ def _dot_tile(w0, w1, Aprev, i, nb, n_in, zero, out):
         out[6] = s12
         out[7] = s13
     elif nb == 2:
-        a0 = Aprev[i]
-        a1 = Aprev[i + 1]
         s00 = zero
         s01 = zero
         s10 = zero
         s11 = zero
         for k in range(n_in):
-            x0 = a0[k]
-            x1 = a1[k]
-            u = w0[k]
-            v = w1[k]
+            x0 = Aprev[i, k]
+            x1 = Aprev[i + 1, k]
+            u = W[j0, k]
+            v = W[j1, k]
             s00 += x0 * u
             s01 += x1 * u
             s10 += x0 * v
@@ -344,13 +383,12 @@ def _dot_tile(w0, w1, Aprev, i, nb, n_in, zero, out):
         out[2] = s10
         out[3] = s11
     else:
-        a0 = Aprev[i]
         s00 = zero
         s10 = zero
         for k in range(n_in):
-            x0 = a0[k]
-            s00 += x0 * w0[k]
-            s10 += x0 * w1[k]
+            x0 = Aprev[i, k]
+            s00 += x0 * W[j0, k]
+            s10 += x0 * W[j1, k]
         out[0] = s00
         out[1] = s10
 
@@ -367,7 +405,7 @@ def _small_forward(W, b, Aprev, Z, m, n_out, n_in, zero, tile):
         nb = 4 if m - i >= 4 else (2 if m - i >= 2 else 1)
         for j in range(0, n_out, 2):
             j1 = j + 1 if j + 1 < n_out else j
-            _dot_tile(W[j], W[j1], Aprev, i, nb, n_in, zero, tile)
+            _dot_tile(W, j, j1, Aprev, i, nb, n_in, zero, tile)
             for q in range(nb):
                 Z[i + q, j] = tile[q] + b[j]
                 Z[i + q, j1] = tile[nb + q] + b[j1]
@@ -375,24 +413,41 @@ def _small_forward(W, b, Aprev, Z, m, n_out, n_in, zero, tile):
 
 
 @njit(nogil=True, cache=True, error_model="numpy", fastmath=FASTMATH)
-def _grad_rows(D, Aprev, j, nr, row, m, n_in):
-    """row[r*n_in:(r+1)*n_in] = sum_i D[i, j+r] * Aprev[i] for r < nr (1 or 2): unscaled dW rows.
+def _grad_rows(D, Aprev, j, nr, G2, m, n_in):
+    """G2[r] = sum_i D[i, j+r] * Aprev[i] for r < nr (1 or 2): unscaled dW rows.
 
+    G2 is a (2, n_in) view of the row scratch, so the two rows are adjacent like rows j, j+1 of W.
     Samples go four at a time so each row element is loaded and stored once per four samples.
+    Everything is indexed in place, without row views (see _dot_tile). The first block of four
+    samples assigns the rows instead of zeroing them and accumulating.
     """
-    for k in range(nr * n_in):
-        row[k] = 0
-    r0 = row[:n_in]
-    r1 = row[n_in:2 * n_in] if nr == 2 else row[:n_in]
-    j1 = j + 1 if nr == 2 else j
+    r1 = 1 if nr == 2 else 0
+    j1 = j + r1
     i = 0
+    if m >= 4:
+        d0 = D[0, j]
+        d1 = D[1, j]
+        d2 = D[2, j]
+        d3 = D[3, j]
+        e0 = D[0, j1]
+        e1 = D[1, j1]
+        e2 = D[2, j1]
+        e3 = D[3, j1]
+        for k in range(n_in):
+            x0 = Aprev[0, k]
+            x1 = Aprev[1, k]
+            x2 = Aprev[2, k]
+            x3 = Aprev[3, k]
+            G2[0, k] = d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3
+            G2[r1, k] = e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3
+        i = 4
+    else:
+        for k in range(n_in):
+            G2[0, k] = 0
+            G2[r1, k] = 0
     while i < m:
         nb = 4 if m - i >= 4 else (2 if m - i >= 2 else 1)
         if nb == 4:
-            a0 = Aprev[i]
-            a1 = Aprev[i + 1]
-            a2 = Aprev[i + 2]
-            a3 = Aprev[i + 3]
             d0 = D[i, j]
             d1 = D[i + 1, j]
             d2 = D[i + 2, j]
@@ -403,64 +458,57 @@ def _grad_rows(D, Aprev, j, nr, row, m, n_in):
                 e2 = D[i + 2, j1]
                 e3 = D[i + 3, j1]
                 for k in range(n_in):
-                    x0 = a0[k]
-                    x1 = a1[k]
-                    x2 = a2[k]
-                    x3 = a3[k]
-                    r0[k] += d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3
-                    r1[k] += e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3
+                    x0 = Aprev[i, k]
+                    x1 = Aprev[i + 1, k]
+                    x2 = Aprev[i + 2, k]
+                    x3 = Aprev[i + 3, k]
+                    G2[0, k] += d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3
+                    G2[1, k] += e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3
             else:
                 for k in range(n_in):
-                    r0[k] += d0 * a0[k] + d1 * a1[k] + d2 * a2[k] + d3 * a3[k]
+                    G2[0, k] += d0 * Aprev[i, k] + d1 * Aprev[i + 1, k] + d2 * Aprev[i + 2, k] + d3 * Aprev[i + 3, k]
         elif nb == 2:
-            a0 = Aprev[i]
-            a1 = Aprev[i + 1]
             d0 = D[i, j]
             d1 = D[i + 1, j]
             e0 = D[i, j1]
             e1 = D[i + 1, j1]
             if nr == 2:
                 for k in range(n_in):
-                    x0 = a0[k]
-                    x1 = a1[k]
-                    r0[k] += d0 * x0 + d1 * x1
-                    r1[k] += e0 * x0 + e1 * x1
+                    x0 = Aprev[i, k]
+                    x1 = Aprev[i + 1, k]
+                    G2[0, k] += d0 * x0 + d1 * x1
+                    G2[1, k] += e0 * x0 + e1 * x1
             else:
                 for k in range(n_in):
-                    r0[k] += d0 * a0[k] + d1 * a1[k]
+                    G2[0, k] += d0 * Aprev[i, k] + d1 * Aprev[i + 1, k]
         else:
-            a0 = Aprev[i]
             d0 = D[i, j]
             e0 = D[i, j1]
             if nr == 2:
                 for k in range(n_in):
-                    x0 = a0[k]
-                    r0[k] += d0 * x0
-                    r1[k] += e0 * x0
+                    x0 = Aprev[i, k]
+                    G2[0, k] += d0 * x0
+                    G2[1, k] += e0 * x0
             else:
                 for k in range(n_in):
-                    r0[k] += d0 * a0[k]
+                    G2[0, k] += d0 * Aprev[i, k]
         i += nb
 
 
 @njit(nogil=True, cache=True, error_model="numpy", fastmath=FASTMATH)
 def _back_rows(D, W, j, nr, dA, m, n_in):
     """dA[i] += sum_r D[i, j+r] * W[j+r] for r < nr, with W rows read before they are updated."""
-    w0 = W[j]
     if nr == 2:
-        w1 = W[j + 1]
         for i in range(m):
             d0 = D[i, j]
             d1 = D[i, j + 1]
-            da = dA[i]
             for k in range(n_in):
-                da[k] += d0 * w0[k] + d1 * w1[k]
+                dA[i, k] += d0 * W[j, k] + d1 * W[j + 1, k]
     else:
         for i in range(m):
             d0 = D[i, j]
-            da = dA[i]
             for k in range(n_in):
-                da[k] += d0 * w0[k]
+                dA[i, k] += d0 * W[j, k]
 
 
 @njit(nogil=True, cache=True, error_model="numpy", fastmath=FASTMATH)
@@ -476,28 +524,26 @@ def _update(p, G, lo, n, l2n, l1n, opt, h, vel, sq, grad_out):
     Every argument is an array or a runtime scalar: a literal argument (0, True) makes numba
     compile a separate specialisation per call site, which only costs compile time.
     """
-    # Index views from 0: with p[lo + k] numba cannot prove the index non-negative, and its
-    # negative-index wraparound check stops LLVM from vectorising the loop (4x slower).
-    P = p[lo:lo + n]
-    Gv = G[:n]
-    V = vel[lo:lo + n] if opt != OPT_SGD and opt != OPT_NONE else P
-    S = sq[lo:lo + n] if opt == OPT_ADAM else P
+    # Index with unsigned integers: with a signed p[lo + k] numba cannot prove the index
+    # non-negative, and its negative-index wraparound check stops LLVM from vectorising the
+    # loop (4x slower). Slices (P = p[lo:lo + n]) would avoid that too, but each view costs an
+    # atomic incref/decref pair, and this runs once per pair of W rows.
+    base = np.uint64(lo)
     scale = h[H_SCALE]
     ss = h[H_ZERO]
     eta = h[H_ETA]
     if opt == OPT_NONE:
-        Gout = grad_out[lo:lo + n]
         for k in range(n):
-            g = Gv[k] * scale
+            g = G[k] * scale
             ss += g * g
-            Gout[k] = g
+            grad_out[base + np.uint64(k)] = g
         return ss
     if l2n != 0 or l1n != 0:
         for k in range(n):
-            g = Gv[k] * scale
+            g = G[k] * scale
             ss += g * g
-            w = P[k]
-            Gv[k] = g + l2n * w + l1n * np.sign(w)
+            w = p[base + np.uint64(k)]
+            G[k] = g + l2n * w + l1n * np.sign(w)
         scale = h[H_ONE]
         sum_here = False
     else:
@@ -505,27 +551,30 @@ def _update(p, G, lo, n, l2n, l1n, opt, h, vel, sq, grad_out):
     s2 = h[H_ZERO]
     if opt == OPT_SGD:
         for k in range(n):
-            g = Gv[k] * scale
+            q = base + np.uint64(k)
+            g = G[k] * scale
             s2 += g * g
-            P[k] = P[k] - eta * g
+            p[q] = p[q] - eta * g
     elif opt == OPT_MOMENTUM:
         mu = h[H_MU]
         for k in range(n):
-            g = Gv[k] * scale
+            q = base + np.uint64(k)
+            g = G[k] * scale
             s2 += g * g
-            v = mu * V[k] - eta * g
-            V[k] = v
-            P[k] = P[k] + v
+            v = mu * vel[q] - eta * g
+            vel[q] = v
+            p[q] = p[q] + v
     elif opt == OPT_NESTEROV:
         mu = h[H_MU]
         one_mu = h[H_ONEMU]
         for k in range(n):
-            g = Gv[k] * scale
+            q = base + np.uint64(k)
+            g = G[k] * scale
             s2 += g * g
-            vp = V[k]
+            vp = vel[q]
             v = mu * vp - eta * g
-            V[k] = v
-            P[k] = P[k] - mu * vp + one_mu * v
+            vel[q] = v
+            p[q] = p[q] - mu * vp + one_mu * v
     else:  # OPT_ADAM
         b1 = h[H_B1]
         b2 = h[H_B2]
@@ -535,13 +584,14 @@ def _update(p, G, lo, n, l2n, l1n, opt, h, vel, sq, grad_out):
         bc2 = h[H_BC2]
         eps = h[H_EPS]
         for k in range(n):
-            g = Gv[k] * scale
+            q = base + np.uint64(k)
+            g = G[k] * scale
             s2 += g * g
-            mk = b1 * V[k] + ob1 * g
-            sk = b2 * S[k] + ob2 * g * g
-            V[k] = mk
-            S[k] = sk
-            P[k] = P[k] - eta * (mk / bc1) / (math.sqrt(sk / bc2) + eps)
+            mk = b1 * vel[q] + ob1 * g
+            sk = b2 * sq[q] + ob2 * g * g
+            vel[q] = mk
+            sq[q] = sk
+            p[q] = p[q] - eta * (mk / bc1) / (math.sqrt(sk / bc2) + eps)
     return s2 if sum_here else ss
 
 
@@ -570,7 +620,10 @@ def _forward(params, A, Z, M, m, sizes, w_off, b_off, acts, u_off, drop, h, rng,
                     Zl[i, j] += b[j]
         else:
             _small_forward(W, b, Ap, Zl, m, n_out, n_in, h[H_ZERO], tile)
-        _activate(acts[l], Zl, Al, m, n_out)
+        if acts[l] == SIGMOID and Z.itemsize == 4:  # itemsize is a compile-time constant
+            _sigmoid_f32(Z, A, u_off[l + 1], m * n_out)
+        else:
+            _activate(acts[l], Zl, Al, m, n_out)
         if drop and l < L - 1:
             if acts[l] == SIGMOID or acts[l] == TANH:
                 # Backward takes these derivatives from act(z), which dropout is about to mask:
@@ -647,14 +700,14 @@ def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, bat
                 A0[i, c] = x[r, c]
         _forward(params, A, Z, M, m, sizes, w_off, b_off, acts, u_off, drop, h, rng, blas_min, tile)
         nL = sizes[L]
-        loss_out[0] += _output_delta(cost, acts[L - 1], _view(A, u_off[L], m, nL), y, order, r0,
-                                     _view(D, u_off[L], m, nL), m, nL)
+        Dl = _view(D, u_off[L], m, nL)
+        loss_out[0] += _output_delta(cost, acts[L - 1], _view(A, u_off[L], m, nL), y, order, r0, Dl, m, nL)
         # ---- backward, layer by layer, updating each layer once its delta is propagated
+        # (every view costs atomic refcount updates, so one layer's dA is the next one's Dl)
         for l in range(L - 1, -1, -1):
             n_in = sizes[l]
             n_out = sizes[l + 1]
             W = _view(params, w_off[l], n_out, n_in)
-            Dl = _view(D, u_off[l + 1], m, n_out)
             Ap = _view(A, u_off[l], m, n_in)
             need_dA = l > 0
             dA = _view(D, u_off[l], m, n_in)
@@ -672,9 +725,10 @@ def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, bat
                         for c in range(n_in):
                             dA[i, c] = 0.0
                 ss_w = 0.0
+                G2 = row[:2 * n_in].reshape(2, n_in)  # one view per layer, not per row pair
                 for j in range(0, n_out, 2):
                     nr = min(2, n_out - j)
-                    _grad_rows(Dl, Ap, j, nr, row, m, n_in)
+                    _grad_rows(Dl, Ap, j, nr, G2, m, n_in)
                     if need_dA:
                         _back_rows(Dl, W, j, nr, dA, m, n_in)
                     lo = w_off[l] + j * n_in  # rows j, j+1 are adjacent in params
@@ -698,6 +752,7 @@ def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, bat
                 Zp = _view(Z, u_off[l], m, n_in)
                 code = acts[l - 1]
                 _mul_prime(code, Zp, Zp if drop else Ap, dA, m, n_in)
+            Dl = dA
         done += 1
         if opt == OPT_NONE:
             break
