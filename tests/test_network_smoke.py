@@ -122,3 +122,29 @@ def test_params_roundtrip():
     assert np.array_equal(copy.forward(x), net.forward(x))
     with pytest.raises(SpecError):
         net.set_params(np.zeros(3))
+
+
+def test_forward_from_two_threads_at_once_gives_each_its_own_answer():
+    # The GUI reads predictions while the training thread evaluates its monitors.
+    import threading
+
+    net = Network(NetworkSpec.make("20,16,3", "tanh", output_activation="softmax", cost="log_likelihood",
+                                   dtype="float64"), seed=3)
+    rng = np.random.default_rng(0)
+    inputs = [rng.normal(size=(700, 20)) for _ in range(2)]
+    expected = [net.forward_all(x)[1][-1] for x in inputs]   # plain numpy path
+    errors = []
+
+    def hammer(i):
+        for _ in range(40):
+            got = net.forward(inputs[i])
+            if not np.allclose(got, expected[i], rtol=1e-12, atol=1e-14):
+                errors.append(i)
+                return
+
+    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

@@ -7,6 +7,7 @@ training state apart from the data.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,7 +97,9 @@ class Network:
         self._optimizer = None
         self.rng_state = _seed_state(self.seed)
         self._train_ws: _Workspace | None = None
-        self._eval_ws: _Workspace | None = None
+        # One evaluation workspace per thread: the GUI may read predictions while the training
+        # thread evaluates its monitors, and a shared scratch buffer would mix their results.
+        self._eval_local = threading.local()
         self.blas_min = kernels.BLAS_MIN_WORK
 
     @classmethod
@@ -114,11 +117,12 @@ class Network:
         return len(self.spec.sizes) - 1
 
     def _workspace(self, which: str, cap: int) -> _Workspace:
-        ws = getattr(self, which)
+        owner = self._eval_local if which == "_eval_ws" else self
+        ws = getattr(owner, which, None)
         if ws is None or ws.cap < cap:
             self.spec.check_memory(batch_size=cap)
             ws = _Workspace(self.sizes, cap, self.dtype)
-            setattr(self, which, ws)
+            setattr(owner, which, ws)
         return ws
 
     def _hyper(self, cfg: TrainConfig | None = None, n_train: int = 1) -> np.ndarray:
