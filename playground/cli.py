@@ -371,8 +371,8 @@ def _gradcheck_one(gc, sizes, args):
         rng = np.random.default_rng(args.seed)
         net = Network(spec, seed=args.seed)
         net.blas_min = 0 if path == "blas" else 1 << 62
-        x = gc._data_away_from_kinks(net, 7, rng)
-        y = gc._targets(spec, 7, rng)
+        x = gc.data_away_from_kinks(net, 7, rng)
+        y = gc.random_targets(spec, 7, rng)
         r = gc.GradcheckResult(",".join(spec.hidden_activations) or "-", spec.output_activation, spec.cost,
                                path, gc.gradcheck(net, x, y, args.eps))
         best = r if best is None or r.worst > best.worst else best

@@ -90,7 +90,7 @@ class GradcheckResult:
         return f"{self.hidden:>10} -> {self.output:<7} {self.cost:<14} {self.path:<5} worst {self.worst:.2e}"
 
 
-def _data_away_from_kinks(net: Network, n: int, rng: np.random.Generator):
+def data_away_from_kinks(net: Network, n: int, rng: np.random.Generator):
     """Random inputs whose hidden pre-activations all stay KINK_MARGIN away from 0."""
     for _ in range(200):
         x = rng.standard_normal((n, net.spec.sizes[0]))
@@ -100,7 +100,7 @@ def _data_away_from_kinks(net: Network, n: int, rng: np.random.Generator):
     raise RuntimeError("could not find gradcheck inputs away from activation kinks")
 
 
-def _targets(spec: NetworkSpec, n: int, rng: np.random.Generator) -> np.ndarray:
+def random_targets(spec: NetworkSpec, n: int, rng: np.random.Generator) -> np.ndarray:
     k = spec.sizes[-1]
     if spec.output_activation == "linear":
         return rng.standard_normal((n, k))
@@ -125,7 +125,7 @@ def gradcheck_grid(sizes=(5, 4, 3, 3), n_samples: int = 7, seed: int = 1, eps: f
                     rng = np.random.default_rng(seed)
                     net = Network(spec, seed=seed)
                     net.blas_min = 0 if path == "blas" else 1 << 62
-                    x = _data_away_from_kinks(net, n_samples, rng)
-                    y = _targets(spec, n_samples, rng)
+                    x = data_away_from_kinks(net, n_samples, rng)
+                    y = random_targets(spec, n_samples, rng)
                     results.append(GradcheckResult(hidden, output, cost, path, gradcheck(net, x, y, eps)))
     return results
