@@ -116,12 +116,12 @@ class EngineRunner:
         return [w.copy() for w in self.net.weights], [b.copy() for b in self.net.biases]
 
 
-class NumpyRunner:
-    label = "numpy"
+class MLPRunner:
+    """A baseline trainer (NumpyMLP or TorchMLP) started afresh from the engine's initial layers."""
 
-    def __init__(self, case: Case, x, y, weights, biases):
-        from .bench_numpy import NumpyMLP
-        self.make = lambda: NumpyMLP(weights, biases, case.hidden, case.output, case.eta)
+    def __init__(self, label: str, mlp_class, case: Case, x, y, weights, biases):
+        self.label = label
+        self.make = lambda: mlp_class(weights, biases, case.hidden, case.output, case.eta)
         self.mlp = self.make()
         self.x, self.y, self.batch = x, y, case.batch
 
@@ -129,27 +129,8 @@ class NumpyRunner:
         self.mlp = self.make()
 
     def train(self, order):
-        with np.errstate(over="ignore", under="ignore"):   # exp overflow in sigmoid is harmless
+        with np.errstate(over="ignore", under="ignore"):   # exp overflow in numpy's sigmoid is harmless
             self.mlp.train(self.x, self.y, order, self.batch)
-
-    def params(self):
-        return self.mlp.params()
-
-
-class TorchRunner:
-    label = "torch"
-
-    def __init__(self, case: Case, x, y, weights, biases):
-        from .bench_torch import TorchMLP
-        self.make = lambda: TorchMLP(weights, biases, case.hidden, case.output, case.eta)
-        self.mlp = self.make()
-        self.x, self.y, self.batch = x, y, case.batch
-
-    def reset(self):
-        self.mlp = self.make()
-
-    def train(self, order):
-        self.mlp.train(self.x, self.y, order, self.batch)
 
     def params(self):
         return self.mlp.params()
@@ -161,6 +142,11 @@ def torch_available() -> str | None:
     except ImportError:
         return None
     return version()
+
+
+def torch_threads() -> int:
+    from .bench_torch import THREADS
+    return THREADS
 
 
 # ---------------------------------------------------------------------------- measuring
@@ -212,9 +198,11 @@ def bench_case(case: Case, x, y, *, seconds: float, repeats: int, use_torch: boo
     rng = np.random.default_rng(seed)
     engine = EngineRunner(case, x, y, seed)
     weights, biases = engine.layers()
-    runners = [engine, NumpyRunner(case, x, y, weights, biases)]
+    from .bench_numpy import NumpyMLP
+    runners = [engine, MLPRunner("numpy", NumpyMLP, case, x, y, weights, biases)]
     if use_torch:
-        runners.append(TorchRunner(case, x, y, weights, biases))
+        from .bench_torch import TorchMLP
+        runners.append(MLPRunner("torch", TorchMLP, case, x, y, weights, biases))
 
     agree = agreement(runners, make_order(AGREE_BATCHES * case.batch, len(x), rng))
 
@@ -258,7 +246,9 @@ def run_bench(case_names, *, seconds=1.0, repeats=5, use_torch=True, seed=1) -> 
     import numba
 
     from .core.errors import SpecError
+    from .core.spec import check_seed
 
+    seed = check_seed(seed)
     names = [c.strip().upper() for c in case_names if c.strip()]
     unknown = [c for c in names if c not in CASES]
     if unknown or not names:
@@ -286,7 +276,7 @@ def run_bench(case_names, *, seconds=1.0, repeats=5, use_torch=True, seed=1) -> 
             "numpy": np.__version__,
             "numba": numba.__version__,
             "torch": torch_version,
-            "torch_threads": 2 if torch_version else None,
+            "torch_threads": torch_threads() if torch_version else None,
             "gemm_float32_gflops": peak / 1e9,
             # Other processes on the same cores make every column slower, threaded torch the most.
             "load_average_at_start": load_at_start,

@@ -456,3 +456,22 @@ def output_cost_grid():
             else:
                 accepted.append((out, cost))
     return accepted, refused
+
+
+GRID_SIZES = (6, 5, 4, 3)
+
+
+def combination_grid():
+    """pytest params (sizes, hidden activations, output, cost) covering every hidden activation on
+    both hidden layers, plus per-layer mixtures (deeper too), times every accepted output x cost."""
+    import pytest
+    from playground.core.spec import HIDDEN_ACTIVATIONS
+
+    hidden = [(GRID_SIZES, (a, a)) for a in HIDDEN_ACTIVATIONS] + [
+        ((6, 5, 4, 3), ("relu", "sigmoid")),
+        ((6, 5, 4, 4, 3), ("tanh", "leaky_relu", "softplus")),
+        ((6, 5, 4, 4, 3), ("elu", "linear", "relu")),
+    ]
+    accepted, _ = output_cost_grid()
+    return [pytest.param(sizes, acts, out, cost, id=f"{'-'.join(acts)}|{out}|{cost}")
+            for sizes, acts in hidden for out, cost in accepted]

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from playground import bench
+from playground.bench_numpy import NumpyMLP
 
 REPO = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
@@ -24,7 +25,7 @@ def test_numpy_baseline_matches_engine_updates():
         case = bench.CASES[name]
         engine = bench.EngineRunner(case, x, y, seed=2)
         weights, biases = engine.layers()
-        runners = [engine, bench.NumpyRunner(case, x, y, weights, biases)]
+        runners = [engine, bench.MLPRunner("numpy", NumpyMLP, case, x, y, weights, biases)]
         order = bench.make_order(4 * case.batch, len(x), np.random.default_rng(0))
         result = bench.agreement(runners, order)
         assert result["agree"], result
@@ -70,10 +71,11 @@ def test_bench_cli_json_reports_agreeing_implementations():
 
 def test_torch_matches_engine_when_installed():
     pytest.importorskip("torch")
+    from playground.bench_torch import TorchMLP
     x, y = bench.synthetic_data(256, seed=4)
     case = bench.CASES["B"]
     engine = bench.EngineRunner(case, x, y, seed=5)
     weights, biases = engine.layers()
-    runners = [engine, bench.TorchRunner(case, x, y, weights, biases)]
+    runners = [engine, bench.MLPRunner("torch", TorchMLP, case, x, y, weights, biases)]
     result = bench.agreement(runners, bench.make_order(3 * case.batch, len(x), np.random.default_rng(1)))
     assert result["agree"], result

@@ -10,24 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference import ReferenceNet, away_from_kinks, min_abs_hidden_z, output_cost_grid, rel_err
+from reference import (GRID_SIZES, ReferenceNet, away_from_kinks, combination_grid, min_abs_hidden_z,
+                       output_cost_grid, rel_err)
 
 from playground.core.errors import SpecError
 from playground.core.network import Network
-from playground.core.spec import HIDDEN_ACTIVATIONS, NetworkSpec, TrainConfig
+from playground.core.spec import NetworkSpec, TrainConfig
 
 TOL = 1e-10
-SIZES = (6, 5, 4, 3)
+SIZES = GRID_SIZES
 ACCEPTED, REFUSED = output_cost_grid()
-
-# Every hidden activation on both hidden layers, plus per-layer mixtures (deeper too).
-HIDDEN = [(SIZES, (a, a)) for a in HIDDEN_ACTIVATIONS] + [
-    ((6, 5, 4, 3), ("relu", "sigmoid")),
-    ((6, 5, 4, 4, 3), ("tanh", "leaky_relu", "softplus")),
-    ((6, 5, 4, 4, 3), ("elu", "linear", "relu")),
-]
-GRID = [pytest.param(sizes, acts, out, cost, id=f"{'-'.join(acts)}|{out}|{cost}")
-        for sizes, acts in HIDDEN for out, cost in ACCEPTED]
+GRID = combination_grid()
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 ETA = {"sgd": 0.3, "momentum": 0.2, "nesterov": 0.2, "adam": 0.01}
 N_TRAIN = 50  # deliberately not the batch size: regularisation divides by the training-set size

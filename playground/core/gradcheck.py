@@ -6,6 +6,7 @@ central difference in float64 carries an absolute error of about 1e-12 (see nume
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -19,6 +20,14 @@ EPS = 1e-4
 # Keep every hidden z at least this far (> 2 eps * max|a|) from the relu/leaky_relu kink, so that moving one
 # parameter by eps can never carry a unit across it (which would make the check meaningless).
 KINK_MARGIN = 1e-2
+DEFAULT_SIZES = (5, 4, 3, 3)
+PATHS = ("loops", "blas")
+
+
+def worst_of(errors) -> float:
+    """The largest error, or NaN if any is NaN: max() may drop a NaN and so report a pass."""
+    errors = list(errors)
+    return math.nan if any(math.isnan(e) for e in errors) else max(errors)
 
 
 def _rel_err(a: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -84,7 +93,10 @@ class GradcheckResult:
 
     @property
     def worst(self) -> float:
-        return max(max(w, b) for _, w, b in self.layers)
+        return worst_of(e for _, w, b in self.layers for e in (w, b))
+
+    def passes(self, tolerance: float) -> bool:
+        return self.worst <= tolerance           # False for NaN
 
     def __str__(self):
         return f"{self.hidden:>10} -> {self.output:<7} {self.cost:<14} {self.path:<5} worst {self.worst:.2e}"
@@ -97,7 +109,9 @@ def data_away_from_kinks(net: Network, n: int, rng: np.random.Generator):
         zs, _ = net.forward_all(x)
         if all(np.abs(z).min() > KINK_MARGIN for z in zs[:-1]):
             return x
-    raise RuntimeError("could not find gradcheck inputs away from activation kinks")
+    raise SpecError(f"Could not find inputs that keep all {sum(net.spec.sizes[1:-1]):,} hidden units away from "
+                    f"the activation kinks, so central differences would be meaningless. Check a network "
+                    f"with narrower hidden layers (e.g. 5,4,3,3).")
 
 
 def random_targets(spec: NetworkSpec, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -109,8 +123,21 @@ def random_targets(spec: NetworkSpec, n: int, rng: np.random.Generator) -> np.nd
     return y
 
 
-def gradcheck_grid(sizes=(5, 4, 3, 3), n_samples: int = 7, seed: int = 1, eps: float = EPS,
-                   paths=("loops", "blas")) -> list[GradcheckResult]:
+def gradcheck_spec(spec: NetworkSpec, path: str, n_samples: int = 7, seed: int = 1,
+                   eps: float = EPS) -> GradcheckResult:
+    """gradcheck a fresh network of ``spec`` on random data, through one kernel code path."""
+    rng = np.random.default_rng(seed)
+    net = Network(spec, seed=seed)
+    net.blas_min = 0 if path == "blas" else 1 << 62
+    x = data_away_from_kinks(net, n_samples, rng)
+    y = random_targets(spec, n_samples, rng)
+    acts = spec.hidden_activations
+    hidden = acts[0] if len(set(acts)) == 1 else ",".join(acts) or "-"
+    return GradcheckResult(hidden, spec.output_activation, spec.cost, path, gradcheck(net, x, y, eps))
+
+
+def gradcheck_grid(sizes=DEFAULT_SIZES, n_samples: int = 7, seed: int = 1, eps: float = EPS,
+                   paths=PATHS) -> list[GradcheckResult]:
     """gradcheck over every hidden activation x output activation x cost the spec accepts,
     through both kernel code paths; combinations the spec refuses are skipped."""
     results = []
@@ -121,11 +148,5 @@ def gradcheck_grid(sizes=(5, 4, 3, 3), n_samples: int = 7, seed: int = 1, eps: f
                     spec = NetworkSpec.make(sizes, hidden, output_activation=output, cost=cost, dtype="float64")
                 except SpecError:
                     continue
-                for path in paths:
-                    rng = np.random.default_rng(seed)
-                    net = Network(spec, seed=seed)
-                    net.blas_min = 0 if path == "blas" else 1 << 62
-                    x = data_away_from_kinks(net, n_samples, rng)
-                    y = random_targets(spec, n_samples, rng)
-                    results.append(GradcheckResult(hidden, output, cost, path, gradcheck(net, x, y, eps)))
+                results += [gradcheck_spec(spec, path, n_samples, seed, eps) for path in paths]
     return results

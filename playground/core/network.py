@@ -15,7 +15,7 @@ import numpy as np
 from . import activations, costs, kernels
 from .errors import SpecError
 from .init import init_params
-from .spec import NetworkSpec, TrainConfig
+from .spec import NetworkSpec, TrainConfig, check_seed
 
 # Rows per block when evaluating large inputs (forward/loss): big enough for BLAS to pay off,
 # small enough that the workspace stays in cache.
@@ -63,7 +63,7 @@ class Network:
         spec.validate()
         spec.check_memory(batch_size=10)  # refuse before allocating anything large
         self.spec = spec
-        self.seed = int(seed)
+        self.seed = check_seed(seed)
         self.dtype = np.dtype(spec.dtype)
         self.sizes = np.asarray(spec.sizes, dtype=np.int64)
         shapes = spec.layer_shapes

@@ -29,7 +29,7 @@ import numpy as np
 
 from .errors import ModelFileError, PlaygroundError, SpecError
 from .snapshot import EpochRecord
-from .spec import NetworkSpec, TrainConfig
+from .spec import MAX_SEED, NetworkSpec, TrainConfig
 
 FORMAT_NAME = "nn-playground"
 FORMAT_VERSION = 1
@@ -118,8 +118,22 @@ def _record_to_json(r: EpochRecord) -> dict:
     return out
 
 
-def _nielsen_dict(network) -> dict:
-    spec = network.spec
+def check_can_save(spec: NetworkSpec, path, format: str = "native") -> None:
+    """Refuse, before any training, a save that is bound to fail afterwards: a format that
+    cannot describe ``spec`` or a folder that does not exist or cannot be written."""
+    if format not in ("native", "nielsen"):
+        raise SpecError(f"Unknown model format {format!r}: choose native or nielsen.")
+    if format == "nielsen":
+        _nielsen_cost(spec)
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise ModelFileError(f"Cannot save to {path}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ModelFileError(f"Cannot save to {path}: the folder {folder} is not writable.")
+
+
+def _nielsen_cost(spec: NetworkSpec) -> str:
+    """network2's cost class name for ``spec``, or a SpecError if network2 cannot describe it."""
     cost = {v: k for k, v in NIELSEN_COSTS.items()}.get(spec.cost)
     if (cost is None or spec.output_activation != "sigmoid"
             or any(a != "sigmoid" for a in spec.hidden_activations)):
@@ -127,6 +141,12 @@ def _nielsen_dict(network) -> dict:
             "Nielsen's network2 format only describes sigmoid networks (hidden and output) with "
             "cross-entropy or quadratic cost, so this network would load back as a different one. "
             "Save it in the native format instead.")
+    return cost
+
+
+def _nielsen_dict(network) -> dict:
+    spec = network.spec
+    cost = _nielsen_cost(spec)
     return {
         "sizes": [int(s) for s in spec.sizes],
         "weights": [np.asarray(W, dtype=np.float64).tolist() for W in network.weights],
@@ -330,7 +350,7 @@ def _from_native(d: dict, params, fmt: str) -> LoadedModel:
     if not isinstance(extras, dict):
         raise ModelFileError("'extras' is not an object")
     seed = d.get("seed", 1)
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < MAX_SEED:
         raise ModelFileError("the seed must be a non-negative whole number")
     if params is None:
         params = _numbers(_require(d, "params", list, "the file"), (spec.n_params,), "the parameter list",

@@ -6,6 +6,7 @@ same messages are shown inline in the GUI next to the control that caused them.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Iterable
 
@@ -47,6 +48,7 @@ _ALIASES = {
 MAX_BYTES = 2 * 1024**3
 MAX_LAYER_WIDTH = 1_000_000
 MAX_DEPTH = 64
+MAX_SEED = 2**63        # saved models store the seed as a JSON integer that must fit an int64
 
 
 def canonical(name: str) -> str:
@@ -61,6 +63,13 @@ def _choose(kind: str, value: str, allowed: Iterable[str]) -> str:
     if value not in allowed:
         raise SpecError(f"Unknown {kind} {value!r}: choose one of {', '.join(allowed)}.")
     return value
+
+
+def check_seed(seed) -> int:
+    """The seed as an int, or a SpecError: numpy's generators refuse negative seeds."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < MAX_SEED:
+        raise SpecError(f"Seed {seed} must be a whole number from 0 to {MAX_SEED - 1}.")
+    return int(seed)
 
 
 def parse_sizes(text: str | Iterable[int]) -> tuple[int, ...]:
@@ -137,7 +146,8 @@ class NetworkSpec:
         if len(self.hidden_activations) != len(sizes) - 2:
             raise SpecError(
                 f"{len(sizes) - 2} hidden layer(s) need {len(sizes) - 2} activation(s), "
-                f"got {len(self.hidden_activations)}."
+                f"got {len(self.hidden_activations)}: give one activation for every hidden layer, "
+                f"or exactly one per hidden layer, in order."
             )
         for a in self.hidden_activations:
             _choose("hidden activation", a, HIDDEN_ACTIVATIONS)
@@ -146,6 +156,8 @@ class NetworkSpec:
         _choose("weight initialisation", self.weight_init, WEIGHT_INITS)
         _choose("bias initialisation", self.bias_init, BIAS_INITS)
         _choose("number type", self.dtype, DTYPES)
+        if not math.isfinite(self.bias_value):
+            raise SpecError(f"Bias value {self.bias_value} must be a finite number (0.1 is the usual choice for ReLU).")
         self._check_cost_output(cost, out, sizes[-1])
 
     @staticmethod
@@ -269,10 +281,13 @@ class TrainConfig:
             raise SpecError("Adam's beta1 and beta2 must be at least 0 and below 1.")
         if self.epochs is not None and (int(self.epochs) != self.epochs or self.epochs < 1):
             raise SpecError(f"Epochs {self.epochs} must be a whole number of at least 1 (or run until stopped).")
-        if self.plateau_epochs < 1 or self.max_halvings < 0:
+        if self.plateau_epochs < 1:
             raise SpecError("The plateau schedule needs a patience of at least 1 epoch.")
+        if self.max_halvings < 0:
+            raise SpecError("The plateau schedule's number of halvings before stopping cannot be negative.")
         if self.early_stopping is not None and self.early_stopping < 1:
             raise SpecError("Early stopping needs a patience of at least 1 epoch.")
+        check_seed(self.seed)
 
     def to_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError, SpecError
+from ..spec import check_seed
 from .idx import read_idx
 from .locate import TITLES, locate_dataset, locate_nielsen_pickle
 from .nielsen_pkl import load_nielsen_pickle
@@ -128,15 +129,16 @@ def _split_indices(labels, n_val: int, train_size: int | None, seed: int):
     train, val = order[:n - n_val], order[n - n_val:]
     if train_size is not None:
         if not 1 <= train_size <= len(train):
-            raise DataError(f"train_size must be between 1 and {len(train):,} (the training examples left after "
-                            f"{n_val:,} go to validation), not {train_size}")
+            held_out = f", after {n_val:,} went to validation" if n_val else ""
+            raise DataError(f"train_size must be between 1 and {len(train):,} (the training examples "
+                            f"available{held_out}), not {train_size}")
         if train_size < len(train):
             train = _stratified(labels, train, train_size)
     return train, val
 
 
-def _check_int(name: str, value, allow_none: bool = True):
-    if value is None and allow_none:
+def _check_int(name: str, value):
+    if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise DataError(f"{name} must be a whole number, not {value!r}")
@@ -190,7 +192,10 @@ def load_dataset(name: str, *, data_dir=None, train_size: int | None = None, val
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}")
     train_size = _check_int("train_size", train_size)
     validation_size = _check_int("validation_size", validation_size)
-    seed = _check_int("seed", seed, allow_none=False)
+    try:
+        seed = check_seed(seed)
+    except SpecError as e:
+        raise DataError(str(e)) from None
 
     image_shape = class_names = None
     if name in IMAGE_DATASETS:

@@ -29,7 +29,9 @@ from ..errors import DataError
 DATA_ENV = "NN_PLAYGROUND_DATA"
 CACHE_ENV = "NN_PLAYGROUND_CACHE"
 APP_NAME = "nn-playground"
-DOWNLOAD_TIMEOUT = 30          # seconds without data before a download is abandoned
+# (connect, read) seconds for requests: offline behind a black-holing network the connect
+# timeout is what the user waits before the message listing every option, so keep it short.
+DOWNLOAD_TIMEOUT = (5, 30)
 
 # Keys used throughout the package -> canonical file names (Fashion-MNIST reuses them).
 FILES = {

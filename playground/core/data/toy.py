@@ -14,6 +14,8 @@ import numpy as np
 from ..errors import DataError
 
 DEFAULT_N_SAMPLES = 1000
+# Far beyond what a 2-D toy needs; above it a typo (an extra few zeros) would generate gigabytes.
+MAX_N_SAMPLES = 1_000_000
 
 
 def _labels(n: int) -> np.ndarray:
@@ -77,8 +79,8 @@ def make_toy(name: str, n_samples: int = DEFAULT_N_SAMPLES, noise: float = 0.1, 
     """Generate toy problem ``name``; the same (name, n_samples, noise, seed) gives the same arrays."""
     if name not in TOY_GENERATORS:
         raise DataError(f"unknown toy dataset {name!r}; choose one of {', '.join(TOY_GENERATORS)}")
-    if int(n_samples) != n_samples or n_samples < 2:
-        raise DataError(f"n_samples must be an integer of at least 2, not {n_samples!r}")
+    if int(n_samples) != n_samples or not 2 <= n_samples <= MAX_N_SAMPLES:
+        raise DataError(f"n_samples must be a whole number from 2 to {MAX_N_SAMPLES:,}, not {n_samples!r}")
     if not (np.isfinite(noise) and noise >= 0):
         raise DataError(f"noise must be a finite number >= 0, not {noise!r}")
     return TOY_GENERATORS[name](int(n_samples), float(noise), np.random.default_rng(seed))
