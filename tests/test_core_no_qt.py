@@ -23,10 +23,9 @@ def _core_modules() -> list[str]:
     return names
 
 
-def test_importing_every_core_module_loads_no_qt():
-    modules = _core_modules()
-    assert len(modules) > 5, modules
-    # A fresh interpreter: this test process may already have Qt loaded by the GUI tests.
+def _qt_modules_loaded_by(modules: list[str]) -> list[str]:
+    """Qt modules present after importing ``modules`` in a fresh interpreter (this test process
+    may already have Qt loaded by the GUI tests)."""
     code = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}:\n"
@@ -36,18 +35,17 @@ def test_importing_every_core_module_loads_no_qt():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=240,
                          cwd=REPO, env=ENV)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_importing_every_core_module_loads_no_qt():
+    modules = _core_modules()
+    assert len(modules) > 5, modules
+    assert _qt_modules_loaded_by(modules) == []
 
 
 def test_cli_train_path_loads_no_qt():
-    code = (
-        "import json, sys, playground.cli, playground.bench\n"
-        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {QT_MODULES!r})))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=240,
-                         cwd=REPO, env=ENV)
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    assert _qt_modules_loaded_by(["playground.cli", "playground.bench"]) == []
 
 
 def _imported_roots(tree: ast.AST) -> set[str]:
