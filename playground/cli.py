@@ -103,16 +103,16 @@ def _add_train_args(t: argparse.ArgumentParser) -> None:
                    help="continue training a saved model (its layers/activations/cost are used)")
 
     o = t.add_argument_group("training")
-    o.add_argument("--optimizer", default="sgd", help="sgd, momentum, nesterov or adam")
-    o.add_argument("--momentum", type=float, default=0.9, help="for momentum / nesterov (0.9)")
-    o.add_argument("--eta", type=float, default=0.5, help="learning rate (0.5)")
-    o.add_argument("--batch", type=int, default=10, help="mini-batch size (10)")
-    o.add_argument("--l2", type=float, default=0.0, help="L2 regularisation lambda, Nielsen's scaling (0)")
-    o.add_argument("--l1", type=float, default=0.0, help="L1 regularisation lambda (0)")
-    o.add_argument("--dropout", type=float, default=0.0, help="drop probability on hidden layers (0)")
+    o.add_argument("--optimizer", default=None, help="sgd, momentum, nesterov or adam (sgd)")
+    o.add_argument("--momentum", type=float, default=None, help="for momentum / nesterov (0.9)")
+    o.add_argument("--eta", type=float, default=None, help="learning rate (0.5)")
+    o.add_argument("--batch", type=int, default=None, help="mini-batch size (10)")
+    o.add_argument("--l2", type=float, default=None, help="L2 regularisation lambda, Nielsen's scaling (0)")
+    o.add_argument("--l1", type=float, default=None, help="L1 regularisation lambda (0)")
+    o.add_argument("--dropout", type=float, default=None, help="drop probability on hidden layers (0)")
     o.add_argument("--epochs", type=int, default=5, help="epochs to train (5)")
     o.add_argument("--seed", type=int, default=1, help="seeds data split, initial weights and shuffling (1)")
-    o.add_argument("--schedule", default="constant",
+    o.add_argument("--schedule", default=None,
                    help="constant, or plateau: halve eta after 10 epochs without validation improvement")
     o.add_argument("--early-stopping", type=int, default=None, metavar="N",
                    help="stop after N epochs without validation-accuracy improvement")
@@ -144,20 +144,40 @@ def _check_fits(spec, dataset) -> None:
     dataset.targets(dataset.y_train[:1], spec.sizes[-1])  # raises TargetShapeError with the fix
 
 
-def _build_network(args, dataset):
-    """A fresh network from the command line, or (with --load) the saved one and its history."""
+# What `train` uses for a training option the command line leaves out (and --load has not saved).
+TRAIN_DEFAULTS = {"eta": 0.5, "batch_size": 10, "optimizer": "sgd", "momentum": 0.9, "l2": 0.0, "l1": 0.0,
+                  "dropout": 0.0, "schedule": "constant"}
+_TRAIN_OPTIONS = {"eta": "eta", "batch_size": "batch", "optimizer": "optimizer", "momentum": "momentum",
+                  "l2": "l2", "l1": "l1", "dropout": "dropout", "schedule": "schedule"}
+
+
+def _train_config(args, saved=None):
+    """Options given on the command line win; the rest come from the saved model, else defaults.
+
+    Continuing a model trained with Adam at eta 0.001 must not silently switch to SGD at 0.5.
+    """
+    from .core.spec import TrainConfig
+
+    base = dict(TRAIN_DEFAULTS)
+    if saved is not None:
+        base.update({k: getattr(saved, k) for k in TRAIN_DEFAULTS})
+    given = {field: getattr(args, opt) for field, opt in _TRAIN_OPTIONS.items() if getattr(args, opt) is not None}
+    return TrainConfig(**{**base, **given}, epochs=args.epochs, seed=args.seed,
+                       early_stopping=args.early_stopping).normalised()
+
+
+def _build_network(args, dataset, loaded, batch_size: int):
+    """A fresh network from the command line, or (with --load) the saved one."""
     from .core.network import Network
     from .core.spec import NetworkSpec, canonical, parse_sizes
 
-    if args.load:
-        from .core.persist import load_model
-        loaded = load_model(args.load)
+    if loaded is not None:
         if args.layers is not None and parse_sizes(args.layers) != loaded.network.spec.sizes:
             raise SpecError(f"--layers {args.layers} differs from the loaded model's "
                             f"{','.join(map(str, loaded.network.spec.sizes))}: leave --layers out when "
                             f"continuing a saved model.")
         _check_fits(loaded.network.spec, dataset)
-        return loaded.network, loaded
+        return loaded.network
     output = canonical(args.output)
     sizes = args.layers if args.layers is not None else _default_layers(dataset, output)
     activation = args.activation.split(",") if "," in args.activation else args.activation
@@ -166,8 +186,8 @@ def _build_network(args, dataset):
         bias_init=args.bias_init, bias_value=args.bias_value, dtype=args.dtype,
     )
     _check_fits(spec, dataset)
-    spec.check_memory(args.batch, len(dataset.y_train))
-    return Network(spec, seed=args.seed), None
+    spec.check_memory(batch_size, len(dataset.y_train))
+    return Network(spec, seed=args.seed)
 
 
 def _percent(v) -> str:
@@ -202,11 +222,11 @@ def cmd_train(args) -> int:
     from .core.spec import TrainConfig
     from .core.trainer import Trainer
 
-    config = TrainConfig(
-        eta=args.eta, batch_size=args.batch, optimizer=args.optimizer, momentum=args.momentum,
-        l2=args.l2, l1=args.l1, dropout=args.dropout, epochs=args.epochs, seed=args.seed,
-        schedule=args.schedule, early_stopping=args.early_stopping,
-    ).normalised()
+    loaded = None
+    if args.load:
+        from .core.persist import load_model
+        loaded = load_model(args.load)                  # a bad file fails before any download
+    config = _train_config(args, loaded.config if loaded is not None else None)
     config.validate()                                   # before a possibly long download
 
     needs_validation = config.early_stopping is not None or config.schedule == "plateau"
@@ -222,7 +242,7 @@ def cmd_train(args) -> int:
         noise=args.noise, n_samples=args.n_samples, seed=args.seed, standardise=args.standardise,
         progress=_download_progress(),
     )
-    net, loaded = _build_network(args, dataset)
+    net = _build_network(args, dataset, loaded, config.batch_size)
     if args.save:
         from .core.persist import check_can_save
         check_can_save(net.spec, args.save, args.format)      # not after the training it would lose

@@ -108,6 +108,17 @@ def test_save_then_load_continues_training(tmp_path):
     assert second["epochs"][3]["training_loss"] < first["epochs"][0]["training_loss"]
 
 
+def test_load_keeps_the_saved_training_settings_unless_overridden(tmp_path):
+    model = tmp_path / "adam.json"
+    toy = ("train", "--dataset", "xor", "--n-samples", "200", "--noise", "0", "--json")
+    last_json(run_cli(*toy, "--optimizer", "adam", "--eta", "0.01", "--batch", "16", "--epochs", "1",
+                      "--save", model))
+    kept = last_json(run_cli(*toy, "--load", model, "--epochs", "1"))["config"]
+    assert (kept["optimizer"], kept["eta"], kept["batch_size"]) == ("adam", 0.01, 16)
+    changed = last_json(run_cli(*toy, "--load", model, "--epochs", "1", "--eta", "0.002"))["config"]
+    assert (changed["optimizer"], changed["eta"], changed["batch_size"]) == ("adam", 0.002, 16)
+
+
 def test_save_nielsen_format(tmp_path):
     model = tmp_path / "net.json"
     last_json(run_cli("train", "--dataset", "xor", "--epochs", "1", "--save", model, "--format", "nielsen", "--json"))
