@@ -102,7 +102,7 @@ def _add_train_args(t: argparse.ArgumentParser) -> None:
     n.add_argument("--load", metavar="PATH", default=None,
                    help="continue training a saved model (its layers/activations/cost are used)")
 
-    o = t.add_argument_group("training")
+    o = t.add_argument_group("training", "with --load, an option left out keeps the saved model's value")
     o.add_argument("--optimizer", default=None, help="sgd, momentum, nesterov or adam (sgd)")
     o.add_argument("--momentum", type=float, default=None, help="for momentum / nesterov (0.9)")
     o.add_argument("--eta", type=float, default=None, help="learning rate (0.5)")
