@@ -174,3 +174,36 @@ def test_per_layer_activations_and_samples_axis(qtbot, gui):
     x = w.plots.c_running.getData()[0]
     assert x is not None and x.max() > 100                  # samples, not epochs
     assert "samples" in w.plots.loss.getPlotItem().getAxis("bottom").labelText
+
+
+def test_speed_control_is_live_and_persisted(qtbot, isolated_settings, no_leaked_threads, answers, dialogs):
+    from playground.gui.app import create_window
+    from playground.gui.mainwindow import SPEEDS
+
+    w, c = create_window(restore_settings=True, ask=answers)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        assert w.speed_key() == "normal"                   # a classroom default: the spirals learn in ~15 s
+        assert c.trainer.throttle == SPEEDS["normal"][1]
+        w.act_play.trigger()
+        wait_steps(qtbot, c, 5)
+        trainer = c.trainer
+        w.speed.setCurrentIndex(w.speed.findData("slow"))  # live: the running trainer slows down
+        assert trainer.throttle == SPEEDS["slow"][1] and c.trainer is trainer
+        w.speed.setCurrentIndex(w.speed.findData("full"))
+        assert trainer.throttle is None
+        w.act_reset.trigger()                              # a new trainer keeps the chosen speed
+        assert c.trainer is not trainer and c.trainer.throttle is None
+    finally:
+        w.close()
+
+    w2, c2 = create_window(restore_settings=True, ask=answers)
+    qtbot.addWidget(w2)
+    w2.show()
+    try:
+        assert w2.speed_key() == "full" and c2.trainer.throttle is None
+        w2.act_defaults.trigger()
+        assert w2.speed_key() == "normal" and c2.trainer.throttle == SPEEDS["normal"][1]
+    finally:
+        w2.close()

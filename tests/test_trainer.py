@@ -132,6 +132,80 @@ def test_stop_from_another_thread_is_prompt(circles):
     assert out["result"] == "stopped" and t.state == "stopped" and t.latest.state == "stopped"
 
 
+def test_throttle_limits_epochs_per_second(circles):
+    t = Trainer(small_net(), circles, TrainConfig(epochs=None))
+    t.step_batches(1)                                    # compile outside the measured window
+    limit = 4.0                                          # epochs per second
+    t.set_throttle(limit)
+    assert t.throttle == limit
+    before = t.samples_seen
+    thread, out = start(t)
+    t0 = time.monotonic()
+    try:
+        time.sleep(0.5)
+        trained = t.samples_seen - before
+        seconds = time.monotonic() - t0
+    finally:
+        t.request_stop()
+        thread.join(2.0)
+    # Upper bound only (a loaded machine trains less, never more): twice the limit plus one chunk.
+    assert trained <= 2 * limit * t.n_train * seconds + t.n_train, (trained, seconds)
+    assert out["result"] == "stopped"
+
+
+def test_throttle_wait_wakes_for_stop_pause_and_new_limit(circles):
+    t = Trainer(small_net(), circles, TrainConfig(epochs=None))
+    t.set_throttle(0.01)                                 # one epoch per 100 s: the loop is nearly always waiting
+    thread, out = start(t)
+    try:
+        assert wait_for(lambda: t.step > 0)
+        t.pause()
+        assert wait_for(lambda: t.latest.state == "paused", timeout=1.0)
+        t.resume()
+        t.set_throttle(None)                             # back to full speed, live
+        assert wait_for(lambda: t.epoch >= 3, timeout=10.0)
+        t.set_throttle(0.01)
+        time.sleep(0.1)
+        t0 = time.monotonic()
+        t.request_stop()
+        thread.join(2.0)
+        assert not thread.is_alive() and time.monotonic() - t0 < 1.0
+        assert out["result"] == "stopped"
+    finally:
+        t.request_stop()
+        thread.join(2.0)
+    with pytest.raises(SpecError):
+        t.set_throttle(0)
+    with pytest.raises(SpecError):
+        t.set_throttle(float("nan"))
+
+
+def test_elapsed_is_wall_time_with_evaluation_and_kernel_time_is_separate(circles, tmp_path):
+    t = Trainer(small_net(), circles, TrainConfig(epochs=2))
+    evaluate = t._evaluate
+
+    def slow_evaluate(key, cfg):                         # stands in for evaluating a big split
+        time.sleep(0.05)
+        return evaluate(key, cfg)
+
+    t._evaluate = slow_evaluate
+    t0 = time.monotonic()
+    assert t.run() == "done"
+    wall = time.monotonic() - t0
+    # 2 epochs x 3 splits x 50 ms of evaluation count as training time; the kernel time does not.
+    assert 0.3 <= t.elapsed <= wall
+    assert 0 < t.kernel_seconds < t.elapsed - 0.25
+    assert t.latest.elapsed == pytest.approx(t.elapsed, abs=0.05)
+    assert sum(r.seconds for r in t.history) == pytest.approx(t.elapsed, abs=0.05)
+    idle = t.elapsed
+    time.sleep(0.1)
+    assert t.elapsed == idle                             # not training: the clock stands still
+    t.step_batches(1)
+    assert idle < t.elapsed < idle + 1.0                 # a Step counts while it trains
+    path = t.save(tmp_path / "m.json")
+    assert Trainer.from_saved(path, circles).elapsed == pytest.approx(t.elapsed)
+
+
 def test_pause_blocks_and_resume_continues(circles):
     t = Trainer(small_net(), circles, TrainConfig(epochs=None))
     thread, out = start(t)

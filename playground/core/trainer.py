@@ -7,7 +7,7 @@ length adapts so one chunk takes about ``chunk_seconds``, which keeps Stop/Pause
 the plots fed at ~30 Hz without paying Python overhead per mini-batch.
 
 Threading: ``run()`` runs on one worker thread. Other threads may call request_stop(), pause(),
-resume(), set_config(), request_probe() and read ``latest`` (replaced by one attribute
+resume(), set_config(), set_throttle(), request_probe() and read ``latest`` (replaced by one attribute
 assignment, so readers never see half a snapshot). step_batches()/step_epoch()/evaluate()/
 probe_histograms() take the same lock as a chunk, so they are safe while run() is paused.
 
@@ -15,6 +15,11 @@ Epoch counting: ``config.epochs`` is the number of epochs *per run() call*, so p
 again (or continuing a loaded model) trains that many more; ``epoch`` and ``history`` continue.
 Early stopping just stops (it does not roll back); ``best_params`` holds the parameters of the
 best validation epoch and restore_best() puts them back for anyone who wants them.
+
+Time: ``elapsed`` is wall time spent training (evaluation and throttle waits included, pauses and
+idle time between Step presses excluded); ``kernel_seconds`` is the time inside the training
+kernel alone. A throttle (set_throttle) caps epochs per second of wall time, for a classroom that
+wants to watch a toy problem learn; the loop sleeps on an Event, so stop / pause wake it at once.
 """
 from __future__ import annotations
 
@@ -79,6 +84,9 @@ class Trainer:
         self._stop = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
+        self._wake = threading.Event()             # interrupts a throttle wait (stop, pause, new throttle)
+        self._throttle: float | None = None        # max epochs per second of wall time; None: full speed
+        self._pace_next = 0.0                      # perf_counter time the next throttled chunk may start
         self._probe_requested = False
 
         # Own generators: the shuffle stream depends on nothing but config.seed.
@@ -98,9 +106,13 @@ class Trainer:
         self._epoch = 0
         self._step = 0
         self._samples_seen = 0
-        self._elapsed = 0.0
-        self._epoch_started = 0.0                  # self._elapsed when the current epoch began
-        self._rate = deque()                       # (chunk seconds, samples) of recent chunks
+        self._clock = (0.0, None)                  # (seconds before, perf_counter start or None): one tuple, so
+                                                   # other threads read both halves of it together
+        self._kernel_seconds = 0.0
+        self._step_clock = False                   # a Step started the clock (so it stops it)
+        self._epoch_started = 0.0                  # elapsed when the current epoch began
+        self._rate = deque()                       # (end time, kernel seconds, samples) of recent chunks
+        self._rate_sums = [0.0, 0]                 # kernel seconds and samples in _rate
         self._last_probe = -math.inf
         self._last_loss = float("nan")
         self._last_grad_w = np.zeros(spec.n_layers)
@@ -148,8 +160,19 @@ class Trainer:
 
     @property
     def elapsed(self) -> float:
-        """Seconds spent training (pauses excluded)."""
-        return self._elapsed
+        """Wall seconds spent training: evaluation and throttle waits included, pauses excluded."""
+        before, since = self._clock
+        return before if since is None else before + (time.perf_counter() - since)
+
+    @property
+    def kernel_seconds(self) -> float:
+        """Seconds inside the training kernel alone (what samples_per_second is measured on)."""
+        return self._kernel_seconds
+
+    @property
+    def throttle(self) -> float | None:
+        """Maximum epochs per second of wall time, or None for full speed."""
+        return self._throttle
 
     @property
     def is_paused(self) -> bool:
@@ -170,12 +193,27 @@ class Trainer:
 
     # ------------------------------------------------------------------ control (any thread)
     def request_stop(self):
-        """Stop at the next chunk boundary; also wakes a paused loop so it can stop."""
+        """Stop at the next chunk boundary; also wakes a paused or throttled loop so it can stop."""
         self._stop.set()
         self._resume.set()
+        self._wake.set()
 
     def pause(self):
         self._resume.clear()
+        self._wake.set()
+
+    def set_throttle(self, epochs_per_second: float | None):
+        """Train at most this many epochs per second of wall time (None: full speed). Live.
+
+        Only tiny epochs are affected: at 30 epochs/s a 50,000-sample MNIST epoch would need 1.5
+        million samples/s, so big datasets run free. Step buttons are never throttled."""
+        if epochs_per_second is not None:
+            epochs_per_second = float(epochs_per_second)
+            if not (math.isfinite(epochs_per_second) and epochs_per_second > 0):
+                raise SpecError(f"The speed limit must be a positive number of epochs per second, "
+                                f"not {epochs_per_second:g}.")
+        self._throttle = epochs_per_second
+        self._wake.set()
 
     def resume(self):
         self._resume.set()
@@ -210,6 +248,33 @@ class Trainer:
             self._config = replace(self._config, eta=eta)
             self._pending.pop("eta", None)
 
+    # ------------------------------------------------------------------ time
+    def _clock_start(self) -> bool:
+        before, since = self._clock
+        if since is not None:
+            return False
+        self._clock = (before, time.perf_counter())
+        return True
+
+    def _clock_stop(self):
+        before, since = self._clock
+        if since is not None:
+            self._clock = (before + (time.perf_counter() - since), None)
+
+    def _throttle_wait(self) -> float:
+        """Seconds until the throttle lets the next chunk start (0 when not throttled)."""
+        if self._throttle is None:
+            return 0.0
+        return self._pace_next - time.perf_counter()
+
+    def _throttle_cap(self) -> int | None:
+        """Mini-batches per chunk under a throttle: about chunk_seconds of paced training, so a slow
+        run still moves in small smooth steps instead of one jump per epoch."""
+        if self._throttle is None:
+            return None
+        per_chunk = self._throttle * self.n_train * self.chunk_seconds
+        return max(1, int(per_chunk // self._config.batch_size))
+
     # ------------------------------------------------------------------ the loop
     def run(self, on_snapshot=None, on_epoch=None) -> str:
         """Train until config.epochs more epochs are done, or stop / divergence / early stopping.
@@ -236,25 +301,34 @@ class Trainer:
             # The first chunk may compile the kernel (seconds, once; then cached): say so.
             self._publish(message="Preparing the training kernel…", state="compiling")
         result = None
+        self._clock_start()
+        self._pace_next = 0.0
         try:
             while result is None:
                 if self._stop.is_set():
                     result = "stopped"
                 elif not self._resume.is_set():
                     self.state = "paused"
+                    self._clock_stop()
                     self._publish(message="Paused.")
                     self._resume.wait()       # request_stop() sets it too, so a paused loop can stop
+                    self._clock_start()
                     self.state = "training"
                 elif target is not None and self._epoch >= target:
                     result = "done"
+                elif self._throttle_wait() > 0:
+                    # Capped at 0.1 s so a lowered limit never leaves a long old wait behind.
+                    self._wake.wait(min(self._throttle_wait(), 0.1))
+                    self._wake.clear()        # stop / pause / set_throttle set their flag first
                 else:
                     with self._lock:
-                        result = self._chunk()
+                        result = self._chunk(cap=self._throttle_cap())
         except BaseException:
             self.state = "stopped"
             raise
         finally:
             self._stop.clear()
+            self._clock_stop()
         if result == "diverged":
             return result                     # _diverge() already published
         if result == "early_stopped":
@@ -297,32 +371,39 @@ class Trainer:
     def _begin_step(self):
         if self.state in ("diverged", "done", "stopped"):
             self.state = "idle"
+        self._step_clock = self._clock_start()   # False inside a running (unpaused) run()
 
     def _end_step(self):
+        if self._step_clock:
+            self._clock_stop()
         if not self._running:
             self._stop.clear()   # a paused run() must still see a Stop pressed during the step
 
     # ------------------------------------------------------------------ one chunk
-    def _chunk(self, max_batches: int | None = None):
-        """Train one chunk, check it, do epoch-end work, publish. Returns None or a final state."""
-        # Elapsed time is the sum of chunk times (training + epoch-end evaluation), so pauses and
-        # idle time between Step presses never count, whichever thread trains.
-        t_start = time.perf_counter()
+    def _chunk(self, max_batches: int | None = None, cap: int | None = None):
+        """Train one chunk, check it, do epoch-end work, publish. Returns None or a final state.
+
+        ``max_batches``: exactly this many (a Step); ``cap``: at most this many (a throttle)."""
         cfg = self._apply_pending()
         net = self.network
         batches_left = -(-(self.n_train - self._pos) // cfg.batch_size)
         k = min(self._k, batches_left) if max_batches is None else min(max_batches, batches_left)
+        if cap is not None:
+            k = min(k, cap)
         t0 = time.perf_counter()
         stats = self._train_chunk(k, cfg)
         dt = time.perf_counter() - t0
+        self._kernel_seconds += dt
         if max_batches is None:
             self._adapt(stats.n_batches or k, dt)
+        if self._throttle is not None and stats.n_samples:
+            start = max(self._pace_next, t0)
+            self._pace_next = start + stats.n_samples / (self._throttle * self.n_train)
 
         loss = stats.loss_sum / stats.n_samples if stats.n_samples else float("nan")
         norms = weight_norms(net)
         reason = self._divergence_reason(stats, loss, norms)
         if reason:
-            self._elapsed += time.perf_counter() - t_start
             return self._diverge(reason, cfg, stats)
         np.copyto(self._good, net.params)   # preallocated: no allocation per chunk
 
@@ -333,14 +414,18 @@ class Trainer:
         self._last_grad_w = np.array(stats.grad_w_norm, dtype=np.float64)
         self._last_grad_b = np.array(stats.grad_b_norm, dtype=np.float64)
         self._rate.append((t0 + dt, dt, stats.n_samples))
+        sums = self._rate_sums
+        sums[0] += dt
+        sums[1] += stats.n_samples
         while len(self._rate) > 1 and t0 + dt - self._rate[0][0] > RATE_WINDOW:
-            self._rate.popleft()     # a wall-clock window, so a slow first (compiling) chunk soon drops out
+            _, old_dt, old_n = self._rate.popleft()  # a wall-clock window: a slow first (compiling) chunk soon drops out
+            sums[0] -= old_dt
+            sums[1] -= old_n
 
         record = None
         result = None
         if self._pos >= self.n_train:
-            record, result = self._end_epoch(cfg, t_start)
-        self._elapsed += time.perf_counter() - t_start
+            record, result = self._end_epoch(cfg)
         self._publish(norms=norms, record=record, message=self.message if result else "", eta=cfg.eta)
         if record is not None and self.on_epoch is not None:
             self.on_epoch(record)
@@ -388,12 +473,12 @@ class Trainer:
         return "diverged"
 
     # ------------------------------------------------------------------ epoch end
-    def _end_epoch(self, cfg: TrainConfig, t_chunk: float):
+    def _end_epoch(self, cfg: TrainConfig):
         self._epoch += 1
         self._pos = 0
         self._order = self._rng.permutation(self.n_train).astype(np.int64)   # fresh shuffle every epoch
         results = {key: self._evaluate(key, cfg) for key in ("train", "val", "test")}
-        now = self._elapsed + (time.perf_counter() - t_chunk)    # the epoch's seconds include its evaluation
+        now = self.elapsed                     # the epoch's seconds include its evaluation
         seconds, self._epoch_started = now - self._epoch_started, now
         record = EpochRecord(
             epoch=self._epoch,
@@ -468,9 +553,15 @@ class Trainer:
             return layer_histograms(self.network, self._probe_x)
 
     def samples_per_second(self) -> float:
-        """Kernel throughput over the last RATE_WINDOW seconds (evaluation and pauses excluded)."""
-        seconds = sum(d for _, d, _ in self._rate)
-        return sum(n for _, _, n in self._rate) / seconds if seconds > 0 else 0.0
+        """Kernel throughput over the last RATE_WINDOW seconds (evaluation and pauses excluded).
+
+        Under a throttle it is the paced rate instead (samples over the window's wall time), so the
+        status bar shows how fast the run really goes, not how fast it could."""
+        seconds, samples = self._rate_sums
+        if self._throttle is not None and self._rate:
+            first_end, first_dt, _ = self._rate[0]
+            seconds = max(seconds, self._rate[-1][0] - (first_end - first_dt))
+        return samples / seconds if seconds > 0 else 0.0
 
     # ------------------------------------------------------------------ publishing
     def _publish(self, *, norms=None, record=None, message: str = "", eta: float | None = None,
@@ -489,7 +580,7 @@ class Trainer:
             grad_w_norm=self._last_grad_w, grad_b_norm=self._last_grad_b,
             weight_norm=weight_norms(self.network) if norms is None else norms,
             eta=self.config.eta if eta is None else eta,
-            samples_per_second=self.samples_per_second(), elapsed=self._elapsed, state=state or self.state,
+            samples_per_second=self.samples_per_second(), elapsed=self.elapsed, state=state or self.state,
             histograms=histograms, epoch_record=record, message=message, seq=self._seq)
         self._latest = snap                    # one assignment: readers see the old or the new, never half
         if self.on_snapshot is not None:
@@ -501,7 +592,7 @@ class Trainer:
         from .persist import save_model
         with self._lock:
             extras = {"epoch": self._epoch, "step": self._step, "samples_seen": self._samples_seen,
-                      "elapsed": self._elapsed, "halvings": self._halvings}
+                      "elapsed": self.elapsed, "halvings": self._halvings}
             return save_model(path, self.network, self.config, self.history,
                               dataset_name or self.dataset.name, format=format, extras=extras)
 
@@ -518,6 +609,11 @@ class Trainer:
         trainer._step = _count(extras.get("step"), 0)
         trainer._samples_seen = _count(extras.get("samples_seen"), 0)
         trainer._halvings = _count(extras.get("halvings"), 0)
+        elapsed = extras.get("elapsed")
+        if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) and math.isfinite(elapsed) \
+                and elapsed >= 0:
+            trainer._clock = (float(elapsed), None)
+            trainer._epoch_started = float(elapsed)
         for rec in trainer.history:      # resume the schedule from the best accuracy seen so far
             metric = rec.validation_accuracy if rec.validation_accuracy is not None else rec.training_accuracy
             if metric is not None and metric > trainer._best_metric:

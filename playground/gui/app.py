@@ -40,9 +40,19 @@ def create_window(backend=None, *, restore_settings=True, ask=None):
     window = MainWindow()
     controller = Controller(window, backend, restore_settings=restore_settings, ask=ask)
     if not restore_settings or settings.value("window/geometry") is None:
-        window.resize(1400, 880)
+        window.resize(first_size(window))
         default_splitter(window)
     return window, controller
+
+
+def first_size(window) -> QtCore.QSize:
+    """1400 x 880, or less on a small screen (a 1280 x 800 laptop): never bigger than the screen."""
+    screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
+    if screen is None:
+        return QtCore.QSize(1400, 880)
+    avail = screen.availableGeometry()
+    # Leave room for the window frame and title bar the window manager adds.
+    return QtCore.QSize(min(1400, avail.width() - 16), min(880, avail.height() - 48))
 
 
 def default_splitter(window, width: int | None = None) -> None:

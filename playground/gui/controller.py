@@ -23,6 +23,7 @@ from .controls import DEFAULTS, LIVE_KEYS
 from .datadialog import SYSTEM_FASHION, MissingDataDialog
 from .gapmeter import GapMeter
 from .labels import ACTIVATION_LABELS, DATASET_LABELS, IMAGE_DATASETS, OUTPUT_LABELS
+from .mainwindow import DEFAULT_SPEED, SPEEDS
 from .worker import SnapshotTap, TrainingWorker
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,7 @@ class Controller(QtCore.QObject):
         c.sigLiveChanged.connect(self._on_live)
         c.sigValidityChanged.connect(lambda _: self._update_actions())
         c.sigRestoreDefaults.connect(self.restore_defaults)
+        w.speed.currentIndexChanged.connect(self._on_speed)
         w.banner.sigAction.connect(self._on_banner_action)
         w.views.diagram.sigNeuronHovered.connect(self._on_neuron_hovered)
 
@@ -198,9 +200,10 @@ class Controller(QtCore.QObject):
         return True
 
     def _attach_trainer(self) -> None:
-        self.tap = SnapshotTap()
+        self.tap = SnapshotTap(self.trainer)
         self.trainer.on_snapshot = self.tap
         self._hist_seq = -1
+        self.trainer.set_throttle(SPEEDS[self.w.speed_key()][1])
         self.runner.set_trainer(self.trainer)
         self.stepper.set_trainer(self.trainer)
         self._last_seq = -1
@@ -373,6 +376,12 @@ class Controller(QtCore.QObject):
             self.applied.update({k: values[k] for k in LIVE_KEYS})
         except SpecError as e:
             self.w.controls.training_error.show_message(str(e))
+
+    def _on_speed(self, _index: int = -1) -> None:
+        key = self.w.speed_key()
+        st.set_value("training/speed", key)
+        if self.trainer is not None:
+            self.trainer.set_throttle(SPEEDS[key][1])      # live: a waiting loop wakes up at once
 
     # ------------------------------------------------------------------ worker reports
     def _on_worker_state(self, state: str) -> None:
@@ -667,6 +676,9 @@ class Controller(QtCore.QObject):
         sp = st.value("window/splitter")
         if sp is not None:
             self.w.splitter.restoreState(sp)
+        speed = st.value("training/speed")
+        if speed in SPEEDS:
+            self.w.set_speed(speed)
         x_axis = st.value("plots/x_axis")
         if x_axis in ("0", "1", 0, 1):
             self.w.plots.x_axis.setCurrentIndex(int(x_axis))
@@ -681,6 +693,7 @@ class Controller(QtCore.QObject):
         st.set_value("window/state", self.w.saveState())
         st.set_value("window/splitter", self.w.splitter.saveState())
         st.set_value("plots/x_axis", self.w.plots.x_axis.currentIndex())
+        st.set_value("training/speed", self.w.speed_key())
 
     def restore_defaults(self) -> None:
         if (self.run_active or self._has_progress()) and not self.ask(
@@ -689,6 +702,7 @@ class Controller(QtCore.QObject):
         st.clear_controls()
         self.w.controls.set_state(DEFAULTS)
         self.w.plots.x_axis.setCurrentIndex(0)
+        self.w.set_speed(DEFAULT_SPEED)
         self.rebuild()
 
     # ------------------------------------------------------------------ misc

@@ -13,6 +13,16 @@ from .views import NetworkViews
 
 ASSETS = Path(__file__).resolve().parent / "icons"
 
+# Training speed (Trainer.set_throttle, in epochs per second). A toy dataset trains hundreds of
+# epochs a second at full speed, too fast to talk over; a big one (MNIST) is never that fast, so
+# the limit leaves it alone.
+SPEEDS = {
+    "slow": ("Slow motion (≈5 epochs/s)", 5.0),
+    "normal": ("Normal (≈20 epochs/s)", 20.0),
+    "full": ("Full speed", None),
+}
+DEFAULT_SPEED = "normal"
+
 
 def app_icon() -> QtGui.QIcon:
     icon = QtGui.QIcon()
@@ -104,6 +114,20 @@ class MainWindow(QtWidgets.QMainWindow):
         for a in (self.act_play, self.act_step, self.act_step_epoch, self.act_reset, self.act_reset_seed,
                   self.act_stop):
             tb.addAction(a)
+        tb.addSeparator()
+        self.speed = QtWidgets.QComboBox()
+        for key, (text, _) in SPEEDS.items():
+            self.speed.addItem(text, key)
+        self.speed.setCurrentIndex(self.speed.findData(DEFAULT_SPEED))
+        self.speed.setAccessibleName("Training speed")
+        tip = ("How fast training runs: slow enough to talk over on a projector, or as fast as the computer "
+               "can. Large datasets such as MNIST are never slowed down.")
+        self.speed.setToolTip(tip)
+        label = QtWidgets.QLabel(" Speed: ")
+        label.setBuddy(self.speed)
+        label.setToolTip(tip)
+        tb.addWidget(label)
+        tb.addWidget(self.speed)
         self.addToolBar(tb)
         self.toolbar = tb
 
@@ -120,6 +144,13 @@ class MainWindow(QtWidgets.QMainWindow):
         s.addAction(self.act_defaults)
         h = m.addMenu("&Help")
         h.addAction(self.act_about)
+
+    def speed_key(self) -> str:
+        return self.speed.currentData() or DEFAULT_SPEED
+
+    def set_speed(self, key: str) -> None:
+        i = self.speed.findData(key)
+        self.speed.setCurrentIndex(i if i >= 0 else self.speed.findData(DEFAULT_SPEED))
 
     def set_playing(self, playing: bool) -> None:
         SP = QtWidgets.QStyle.StandardPixmap

@@ -18,6 +18,16 @@ from .series import Series
 _DASH = QtCore.Qt.DashLine
 _DOT = QtCore.Qt.DotLine
 
+# Wide antialiased lines are what a projector needs, but Qt's cost for them grows with the length
+# of line drawn, and a noisy curve (per-chunk loss, gradient norms) zigzags: 1000 points took
+# 20-60 ms per plot, far over a frame's budget, and more with every point. So a curve is drawn
+# antialiased while it is short; once it has more than DENSE_POINTS points (a long run at full
+# speed) it is drawn without antialiasing (pyqtgraph then draws solid wide lines as segments),
+# ~5-10x cheaper, and at that density it looks the same.
+DENSE_POINTS = 200
+SYMBOL_POINTS = 120      # per-epoch markers only while they stay apart
+DOWNSAMPLE_FACTOR = 0.5  # pyqtgraph auto downsampling (peak): about one vertex per pixel, not ten
+
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -56,6 +66,20 @@ def _plot_widget(title, x_label, y_label, y_units=None, log_y=False):
     return w, legend
 
 
+def set_curve_data(curve, x, y) -> None:
+    """curve.setData(x, y), drawn in full quality while short and the cheap way once dense."""
+    dense = len(x) > DENSE_POINTS
+    if getattr(curve, "_dense", None) is not dense:
+        curve._dense = dense
+        curve.opts["antialias"] = not dense   # setData passes it on to the curve item
+    curve.setData(x, y)
+
+
+def _curve(plot_widget, **kw):
+    """A live curve: created once, then only setData (through set_curve_data)."""
+    return plot_widget.plot([], [], autoDownsampleFactor=DOWNSAMPLE_FACTOR, **kw)
+
+
 class HistogramStrip(pg.GraphicsLayoutWidget):
     """One small plot per layer: the distribution of that layer's activations on the probe batch."""
 
@@ -83,9 +107,10 @@ class HistogramStrip(pg.GraphicsLayoutWidget):
             p.hideButtons()
             p.setMouseEnabled(False, False)
             theme.cache_static_parts(p)
+            # Bars are axis-aligned: antialiasing would change almost nothing and cost ~3x the paint.
             c = p.plot(np.array([0.0, 1.0]), np.array([0.0]), stepMode="center", fillLevel=0,
                        brush=pg.mkBrush(theme.mix_white(theme.colour(i), 0.6)),
-                       pen=pg.mkPen(theme.colour(i), width=1.5))
+                       pen=pg.mkPen(theme.colour(i), width=1.5), antialias=False)
             note = pg.TextItem("", color="#8a1010", anchor=(0.5, 0))
             note.setParentItem(p.getViewBox())
             note.setPos(10, 2)
@@ -205,15 +230,16 @@ class PlotsPanel(QtWidgets.QWidget):
         grid.setRowStretch(5, 2)
 
         # Curves created once; setData afterwards.
-        self.c_running = self.loss.plot([], [], name="training (running)",
-                                        pen=pg.mkPen(theme.mix_white(theme.colour(0), 0.4), width=1.2))
-        self.c_train_loss = self.loss.plot([], [], name="training", pen=theme.pen(0), symbol="o", symbolSize=5,
-                                           symbolBrush=theme.colour(0), symbolPen=None)
-        self.c_val_loss = self.loss.plot([], [], name="validation", pen=theme.pen(1, _DASH))
-        self.c_test_loss = self.loss.plot([], [], name="test", pen=theme.pen(2, _DOT))
-        self.c_train_acc = self.accuracy.plot([], [], name="training", pen=theme.pen(0))
-        self.c_val_acc = self.accuracy.plot([], [], name="validation", pen=theme.pen(1, _DASH))
-        self.c_test_acc = self.accuracy.plot([], [], name="test", pen=theme.pen(2, _DOT))
+        self.c_running = _curve(self.loss, name="training (running)",
+                                pen=pg.mkPen(theme.mix_white(theme.colour(0), 0.4), width=1.2))
+        self.c_train_loss = _curve(self.loss, name="training", pen=theme.pen(0), symbol="o", symbolSize=5,
+                                   symbolBrush=theme.colour(0), symbolPen=None)
+        self._symbols = True
+        self.c_val_loss = _curve(self.loss, name="validation", pen=theme.pen(1, _DASH))
+        self.c_test_loss = _curve(self.loss, name="test", pen=theme.pen(2, _DOT))
+        self.c_train_acc = _curve(self.accuracy, name="training", pen=theme.pen(0))
+        self.c_val_acc = _curve(self.accuracy, name="validation", pen=theme.pen(1, _DASH))
+        self.c_test_acc = _curve(self.accuracy, name="test", pen=theme.pen(2, _DOT))
         # Keys above the plots replace legend boxes over the data.
         for legend in (self.loss_legend, self.acc_legend, self.grad_legend, self.w_legend):
             legend.hide()
@@ -239,11 +265,11 @@ class PlotsPanel(QtWidgets.QWidget):
         self.grad_legend.clear()
         self.w_legend.clear()
         self._n_layers = len(layer_names)
-        self.grad_curves = [self.grad.plot([], [], name=n, pen=theme.pen(i), connect="finite")
+        self.grad_curves = [_curve(self.grad, name=n, pen=theme.pen(i), connect="finite")
                             for i, n in enumerate(layer_names)]
         self.layer_key.setText("<b>Per layer:</b>&nbsp; " + "&nbsp;&nbsp; ".join(
             f"<span style='color:{theme.colour(i)}'>━━ {n}</span>" for i, n in enumerate(layer_names)))
-        self.w_curves = [self.wnorm.plot([], [], name=n, pen=theme.pen(i)) for i, n in enumerate(layer_names)]
+        self.w_curves = [_curve(self.wnorm, name=n, pen=theme.pen(i)) for i, n in enumerate(layer_names)]
         self.snap_series = Series(1)
         self.layer_series = Series(2 * self._n_layers)
         self.epoch_series = Series(6)
@@ -307,13 +333,17 @@ class PlotsPanel(QtWidgets.QWidget):
     def _draw_loss(self):
         bs = self.by_samples
         s, e = self.snap_series, self.epoch_series
-        self.c_running.setData(s.x(bs), s.col(0))
+        set_curve_data(self.c_running, s.x(bs), s.col(0))
         ex = e.x(bs)
         ys = [s.col(0)]
+        symbols = e.n <= SYMBOL_POINTS
+        if symbols != self._symbols:
+            self._symbols = symbols
+            self.c_train_loss.setSymbol("o" if symbols else None)
         for curve, j in ((self.c_train_loss, 0), (self.c_val_loss, 1), (self.c_test_loss, 2)):
             y = e.col(j)
             ok = np.isfinite(y)
-            curve.setData(ex[ok], y[ok])
+            set_curve_data(curve, ex[ok], y[ok])
             ys.append(y[ok])
         x_max = max(s.x(bs)[-1] if s.n else 0.0, ex[-1] if e.n else 0.0)
         if self.log_loss.isChecked():
@@ -326,21 +356,21 @@ class PlotsPanel(QtWidgets.QWidget):
         for curve, j in ((self.c_train_acc, 3), (self.c_val_acc, 4), (self.c_test_acc, 5)):
             y = e.col(j)
             ok = np.isfinite(y)
-            curve.setData(ex[ok], y[ok])
+            set_curve_data(curve, ex[ok], y[ok])
         self.r_acc.update(ex[-1] if e.n else 0.0, [])
 
     def _draw_grad(self):
         ls = self.layer_series
         lx = ls.x(self.by_samples)
         for i in range(self._n_layers):
-            self.grad_curves[i].setData(lx, ls.col(i))
+            set_curve_data(self.grad_curves[i], lx, ls.col(i))
         self.r_grad.update(lx[-1] if ls.n else 0.0, [ls.col(i) for i in range(self._n_layers)])
 
     def _draw_wnorm(self):
         ls = self.layer_series
         lx = ls.x(self.by_samples)
         for i in range(self._n_layers):
-            self.w_curves[i].setData(lx, ls.col(self._n_layers + i))
+            set_curve_data(self.w_curves[i], lx, ls.col(self._n_layers + i))
         self.r_w.update(lx[-1] if ls.n else 0.0, [ls.col(self._n_layers + i) for i in range(self._n_layers)])
 
     def _draw_hist(self):

@@ -47,9 +47,12 @@ def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0) -
             raise RuntimeError("the default network could not be built")
 
         # Train until stopped, so the whole measuring window is spent training at full speed.
+        controller.w.set_speed("full")
         controller.w.controls.until_stopped.setChecked(True)
         if controller.trainer is None or controller.trainer.config.epochs is not None:
             raise RuntimeError("could not switch the default network to 'run until stopped'")
+        if controller.trainer.throttle is not None:
+            raise RuntimeError("could not switch the speed to 'Full speed'")
         t0 = time.monotonic()
         controller.gaps.reset()
         controller.play_pause()
