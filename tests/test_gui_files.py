@@ -38,7 +38,10 @@ def test_settings_persist_and_restore_defaults(qtbot, isolated_settings, no_leak
         s = w2.controls.state()
         assert s["dataset"] == "circles" and s["hidden"] == [12, 12, 12] and s["eta"] == 0.125
         assert c2.network.spec.sizes == (2, 12, 12, 12, 2) and c2.dataset.name == "circles"
-        assert w2.width() == 1100
+        # 1100 wide, unless the screen is narrower (the offscreen test screen is 800 x 800): a
+        # restored size never overflows the screen, nor goes below the window's minimum.
+        avail = w2.screen().availableGeometry().width()
+        assert w2.width() == max(min(1100, avail - 16), w2.minimumSizeHint().width())
         w2.act_defaults.trigger()
         assert w2.controls.state()["hidden"] == DEFAULTS["hidden"]
         assert c2.dataset.name == DEFAULTS["dataset"]
@@ -153,3 +156,44 @@ def test_download_runs_in_a_thread_with_progress(qtbot, gui, monkeypatch):
     # The fake dataset is 2-D, so keep the network valid by checking only the dialog path.
     ds = c._missing_data("mnist", "missing", dict(noise=0.1, test_ratio=0.25, seed=1), None)
     assert ds is not None and ds.name == "mnist-fake"
+
+
+def test_size_saved_on_a_big_monitor_is_clamped_to_the_screen(qtbot, isolated_settings, no_leaked_threads,
+                                                               answers, dialogs):
+    # Saved on a 4K monitor, restored on a 1280 x 800 projector: nothing may end up off-screen.
+    from playground.gui import settings as st
+    from playground.gui.app import create_window
+    from playground.gui._qt import QtCore, QtGui
+
+    big, _ = create_window(restore_settings=True, ask=answers)
+    qtbot.addWidget(big)
+    big.show()
+    big.resize(3800, 2100)
+    big.close()                                             # saves geometry and size
+    assert st.value("window/size").width() == 3800
+
+    w, c = create_window(restore_settings=True, ask=answers)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        avail = (w.screen() or QtGui.QGuiApplication.primaryScreen()).availableGeometry()
+        least = w.minimumSizeHint()      # (the offscreen test screen is only 800 x 800)
+        assert w.width() <= max(avail.width(), least.width())
+        assert w.height() <= max(avail.height(), least.height())
+    finally:
+        w.close()
+
+
+def test_histogram_titles_leave_room_for_every_layer(qtbot, gui):
+    w, c = gui
+    names = [f"hidden {i} (Leaky ReLU)" for i in range(1, 6)] + ["output (Softmax)"]
+    w.plots.hist.configure(names)
+    w.plots.hist.resize(560, 160)
+    qtbot.wait(50)
+    plots = w.plots.hist._plots
+    assert len(plots) == 6
+    # Every plot is inside the strip and gets a usable share of it.
+    for p in plots:
+        r = p.mapRectToScene(p.boundingRect())
+        assert r.right() <= 560 + 1 and r.width() >= 50, (p.titleLabel.text, r)
+    assert [p.toolTip() for p in plots] == names

@@ -37,6 +37,7 @@ def create_window(backend=None, *, restore_settings=True, ask=None):
     from .controller import Controller
     from .mainwindow import MainWindow
 
+    collect_garbage_in_gui_thread()
     window = MainWindow()
     controller = Controller(window, backend, restore_settings=restore_settings, ask=ask)
     if not restore_settings or settings.value("window/geometry") is None:
@@ -45,14 +46,32 @@ def create_window(backend=None, *, restore_settings=True, ask=None):
     return window, controller
 
 
-def first_size(window) -> QtCore.QSize:
-    """1400 x 880, or less on a small screen (a 1280 x 800 laptop): never bigger than the screen."""
+_collector = None
+
+
+def collect_garbage_in_gui_thread() -> None:
+    """Run Python's cycle collector only in the GUI thread, from a timer.
+
+    Left automatic, a collection can start in the training thread and destroy a Qt object from a
+    closed window there: its destructor then waits for the GIL while holding a Qt lock that the GUI
+    thread, holding the GIL, waits for. That deadlock froze the window (seen in the GUI tests).
+    """
+    global _collector
+    if _collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+        _collector = GarbageCollector(interval=0.5)
+
+
+def first_size(window, cap: QtCore.QSize | None = None) -> QtCore.QSize:
+    """``cap`` (default 1400 x 880), or less on a small screen (a 1280 x 800 laptop or projector):
+    never bigger than the screen."""
+    cap = cap or QtCore.QSize(1400, 880)
     screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
     if screen is None:
-        return QtCore.QSize(1400, 880)
+        return cap
     avail = screen.availableGeometry()
     # Leave room for the window frame and title bar the window manager adds.
-    return QtCore.QSize(min(1400, avail.width() - 16), min(880, avail.height() - 48))
+    return QtCore.QSize(min(cap.width(), avail.width() - 16), min(cap.height(), avail.height() - 48))
 
 
 def default_splitter(window, width: int | None = None) -> None:

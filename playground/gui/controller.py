@@ -213,6 +213,10 @@ class Controller(QtCore.QObject):
         self.error = None
         self.w.banner.hide()
         self._configure_views()
+        if self.trainer.latest is None:
+            # A fresh trainer has no snapshot yet: clear the previous run's epoch / samples / time.
+            cfg = self.trainer.config
+            self.w.status.set_progress(0, 0.0, 0, 0.0, 0.0, cfg.eta, cfg.epochs)
         self._set_phase("ready")
         self._refresh_views(force=True)
 
@@ -668,8 +672,10 @@ class Controller(QtCore.QObject):
             self.w.restoreGeometry(geo)
         size = st.value("window/size")
         if isinstance(size, QtCore.QSize) and size.isValid():
-            # Some platforms (offscreen, some Wayland compositors) ignore the geometry's size.
-            self.w.resize(size)
+            # Some platforms (offscreen, some Wayland compositors) ignore the geometry's size. A size
+            # saved on a big monitor must not overflow a 1280 x 800 projector: clamp to the screen.
+            from .app import first_size
+            self.w.resize(first_size(self.w, cap=size))
         win = st.value("window/state")
         if win is not None:
             self.w.restoreState(win)

@@ -80,6 +80,21 @@ def _curve(plot_widget, **kw):
     return plot_widget.plot([], [], autoDownsampleFactor=DOWNSAMPLE_FACTOR, **kw)
 
 
+def _hist_titles(names: list[str]) -> list[str]:
+    """Titles short enough that every histogram keeps a place in the strip.
+
+    A pyqtgraph column is at least as wide as its title, so with four or more layers, or long
+    names such as "hidden 3 (Leaky ReLU)", full titles push the last plots out of view. The full
+    name stays in each plot's tooltip.
+    """
+    if len(names) <= 3 and max(map(len, names)) <= 18:
+        return list(names)
+    short = [n.replace("hidden ", "H").replace("output", "out") for n in names]
+    if len(names) <= 4:
+        return short
+    return [n.split(" (")[0] for n in short]        # "H3", "out": the activation is in the tooltip
+
+
 class HistogramStrip(pg.GraphicsLayoutWidget):
     """One small plot per layer: the distribution of that layer's activations on the probe batch."""
 
@@ -98,9 +113,10 @@ class HistogramStrip(pg.GraphicsLayoutWidget):
         self._names = list(layer_names)
         font = QtGui.QFont()
         font.setPointSize(theme.TICK_PT - 1)
-        for i, name in enumerate(layer_names):
+        for i, (name, title) in enumerate(zip(layer_names, _hist_titles(layer_names))):
             p = self.addPlot(row=0, col=i)
-            p.setTitle(name, size=f"{theme.TICK_PT}pt")
+            p.setTitle(title, size=f"{theme.TICK_PT}pt")
+            p.setToolTip(name)
             p.getAxis("bottom").setTickFont(font)
             p.getAxis("left").setTickFont(font)
             p.getAxis("left").setWidth(40)
