@@ -316,22 +316,22 @@ class Controller(QtCore.QObject):
         self.sigRun.emit()
 
     def step(self, n: int = 1) -> None:
-        if self.trainer is None or self.step_active or not self.w.controls.valid:
-            return
-        if self.run_active and not self.trainer.is_paused:
-            self.trainer.pause()
-        self.step_active = True
-        self._set_phase("paused")
-        self.sigStep.emit(int(n))
+        if self._begin_step():
+            self.sigStep.emit(int(n))
 
     def step_epoch(self) -> None:
+        if self._begin_step():
+            self.sigStepEpoch.emit()
+
+    def _begin_step(self) -> bool:
+        """Pause a running trainer so a Step trains exactly what it says; False if no step can start."""
         if self.trainer is None or self.step_active or not self.w.controls.valid:
-            return
+            return False
         if self.run_active and not self.trainer.is_paused:
             self.trainer.pause()
         self.step_active = True
         self._set_phase("paused")
-        self.sigStepEpoch.emit()
+        return True
 
     def stop(self) -> None:
         if self.trainer is not None and (self.run_active or self.step_active):
