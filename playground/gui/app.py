@@ -58,8 +58,14 @@ def collect_garbage_in_gui_thread() -> None:
     """
     global _collector
     if _collector is None:
+        import gc
+
         from pyqtgraph.util.garbage_collector import GarbageCollector
         _collector = GarbageCollector(interval=0.5)
+        # Everything imported so far (Qt, pyqtgraph, numba) lives as long as the process: move it
+        # out of the collector's sight so the GUI thread's collections stay short.
+        gc.collect()
+        gc.freeze()
 
 
 def first_size(window, cap: QtCore.QSize | None = None) -> QtCore.QSize:

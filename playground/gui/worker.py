@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+import gc
 import traceback
 
 import numpy as np
@@ -107,6 +108,9 @@ class TrainingWorker(QtCore.QObject):
         if str(t.network.dtype) not in _WARM_DTYPES:
             self.sigStateChanged.emit("compiling")
             warm_up(self._factory, t.network, t.dataset, t.config)
+            # numba's compiler leaves a large, long-lived object graph; freezing it keeps the GUI
+            # thread's timed garbage collections from walking it again every few seconds.
+            gc.freeze()
 
     @QtCore.Slot()
     def run(self) -> None:
