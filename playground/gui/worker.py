@@ -112,6 +112,11 @@ class TrainingWorker(QtCore.QObject):
             # thread's timed garbage collections from walking it again every few seconds.
             gc.freeze()
 
+    def _report_divergence(self, t) -> None:
+        snap = t.latest
+        self.sigDiverged.emit(snap.message if snap is not None and snap.message else
+                              "The loss became NaN or infinite.")
+
     @QtCore.Slot()
     def run(self) -> None:
         t = self.trainer
@@ -123,9 +128,7 @@ class TrainingWorker(QtCore.QObject):
             self.sigStateChanged.emit("training")
             state = t.run()
             if state == "diverged":
-                snap = t.latest
-                self.sigDiverged.emit(snap.message if snap is not None and snap.message else
-                                      "The loss became NaN or infinite.")
+                self._report_divergence(t)
         except Exception as exc:  # surfaced in the window, never swallowed
             state = "error"
             self.sigError.emit(f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}")
@@ -149,11 +152,8 @@ class TrainingWorker(QtCore.QObject):
         try:
             self._warm()
             result = fn(t)
-            snap = t.latest
-            state = getattr(snap, "state", None) or "paused"
-            if state == "diverged" or result == "diverged":
-                self.sigDiverged.emit(snap.message if snap is not None and snap.message else
-                                      "The loss became NaN or infinite.")
+            if getattr(t.latest, "state", None) == "diverged" or result == "diverged":
+                self._report_divergence(t)
         except Exception as exc:
             self.sigError.emit(f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}")
         finally:
