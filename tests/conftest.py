@@ -30,3 +30,14 @@ def isolated_data_env(tmp_path, monkeypatch):
     monkeypatch.delenv("NN_PLAYGROUND_DATA", raising=False)
     monkeypatch.setenv("NN_PLAYGROUND_CACHE", str(cache))
     return cache
+
+
+@_pytest.fixture(autouse=True)
+def _automatic_gc_between_tests():
+    """The GUI turns Python's automatic garbage collection off while it runs (see
+    playground/gui/gcpolicy.py); every test still starts with it on, as a plain program would."""
+    import gc
+
+    gc.enable()
+    yield
+    gc.enable()

@@ -37,35 +37,12 @@ def create_window(backend=None, *, restore_settings=True, ask=None):
     from .controller import Controller
     from .mainwindow import MainWindow
 
-    collect_garbage_in_gui_thread()
     window = MainWindow()
     controller = Controller(window, backend, restore_settings=restore_settings, ask=ask)
     if not restore_settings or settings.value("window/geometry") is None:
         window.resize(first_size(window))
         default_splitter(window)
     return window, controller
-
-
-_collector = None
-
-
-def collect_garbage_in_gui_thread() -> None:
-    """Run Python's cycle collector only in the GUI thread, from a timer.
-
-    Left automatic, a collection can start in the training thread and destroy a Qt object from a
-    closed window there: its destructor then waits for the GIL while holding a Qt lock that the GUI
-    thread, holding the GIL, waits for. That deadlock froze the window (seen in the GUI tests).
-    """
-    global _collector
-    if _collector is None:
-        import gc
-
-        from pyqtgraph.util.garbage_collector import GarbageCollector
-        _collector = GarbageCollector(interval=0.5)
-        # Everything imported so far (Qt, pyqtgraph, numba) lives as long as the process: move it
-        # out of the collector's sight so the GUI thread's collections stay short.
-        gc.collect()
-        gc.freeze()
 
 
 def first_size(window, cap: QtCore.QSize | None = None) -> QtCore.QSize:

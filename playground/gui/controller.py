@@ -17,6 +17,7 @@ import numpy as np
 from playground.core.errors import DataError, PlaygroundError, SpecError
 
 from ._qt import QtCore, QtWidgets
+from . import gcpolicy
 from . import settings as st
 from .analysis import analyse
 from .controls import DEFAULTS, LIVE_KEYS
@@ -98,6 +99,8 @@ class Controller(QtCore.QObject):
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="nn-analysis")
         self._hover = (-1, -1)
         self._shut_down = False
+        self._gc = gcpolicy.install()
+        self._gc.watch(self)
 
         # Two worker threads: one runs Trainer.run, one does Step (so Step works while a run is paused).
         self.runner_thread = QtCore.QThread(self)
@@ -219,6 +222,9 @@ class Controller(QtCore.QObject):
             self.w.status.set_progress(0, 0.0, 0, 0.0, 0.0, cfg.eta, cfg.epochs)
         self._set_phase("ready")
         self._refresh_views(force=True)
+        # The old network's plots and arrays are garbage now and nothing animates yet: the
+        # moment for a full collection, so none is needed mid-run.
+        self._gc.settle()
 
     def _layer_names(self):
         spec = self.network.spec

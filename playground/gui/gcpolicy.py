@@ -1,0 +1,84 @@
+"""When Python's cycle collector runs in the app: only in the GUI thread, and never a long pass
+in the middle of a run.
+
+Left automatic, a collection can start in the training thread and destroy a Qt object of a closed
+window there; its destructor then waits for the GIL while holding a Qt lock that the GUI thread,
+holding the GIL, waits for. That deadlock froze the window. So automatic collection is off and a
+GUI-thread timer collects instead.
+
+A full (generation 2) pass walks every live container object: with Qt, pyqtgraph and numba loaded
+that took 30-60 ms, a visible stutter in the middle of a run. So the long-lived objects (imports,
+the window, compiled kernels) are frozen out of the collector's sight at quiet moments (``settle``:
+the window was just built, a new network replaced the old one) and, while training runs, full
+passes wait unless the run goes on for minutes.
+"""
+from __future__ import annotations
+
+import gc
+import time
+import weakref
+
+from ._qt import QtCore
+
+CHECK_MS = 100
+FULL_PASS_EVERY_S = 300.0     # during a long run, bound what a full pass may have to find
+
+
+class GuiGarbageCollector(QtCore.QObject):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._runs = weakref.WeakSet()    # objects with a ``run_active`` flag (controllers)
+        self.threshold = gc.get_threshold()
+        self.passes = [0, 0, 0]           # collections run, by generation (tests read it)
+        self._last_full = time.monotonic()
+        gc.disable()
+        self.timer = QtCore.QTimer(self)
+        self.timer.setInterval(CHECK_MS)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+
+    def watch(self, obj) -> None:
+        """Hold full passes back while ``obj.run_active`` is true."""
+        self._runs.add(obj)
+
+    def busy(self) -> bool:
+        return any(getattr(o, "run_active", False) for o in list(self._runs))
+
+    def check(self) -> None:
+        c0, c1, c2 = gc.get_count()
+        t0, t1, t2 = self.threshold
+        if c0 <= t0:
+            return
+        gen = 0
+        if c1 > t1:
+            gen = 1
+            overdue = time.monotonic() - self._last_full > FULL_PASS_EVERY_S
+            if c2 > t2 and (not self.busy() or overdue):
+                gen = 2
+        self.collect(gen)
+
+    def collect(self, generation: int) -> int:
+        found = gc.collect(generation)
+        self.passes[generation] += 1
+        if generation == 2:
+            self._last_full = time.monotonic()
+        return found
+
+    def settle(self) -> None:
+        """A quiet moment (nothing is animating yet): collect everything once, then freeze what
+        survives, so later passes only walk what was made after it."""
+        gc.unfreeze()
+        self.collect(2)
+        gc.freeze()
+
+
+_instance: GuiGarbageCollector | None = None
+
+
+def install() -> GuiGarbageCollector:
+    """The app's one collector (created in the GUI thread on first use)."""
+    global _instance
+    if _instance is None:
+        _instance = GuiGarbageCollector()
+    gc.disable()          # again: something (a test, a library) may have turned it back on
+    return _instance

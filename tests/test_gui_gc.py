@@ -1,0 +1,102 @@
+"""Python's cycle collector in the app: only in the GUI thread, and no full pass mid-run.
+
+A collection that started in the training thread once destroyed a closed window's Qt object
+there and deadlocked against the GUI thread; a full pass in the GUI thread once took 30-60 ms,
+a visible stutter. See playground/gui/gcpolicy.py.
+"""
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+
+import pytest
+
+pytestmark = pytest.mark.timeout(60)
+
+
+class _Cycle:
+    """Garbage only the cycle collector can free; records the thread that freed it."""
+
+    freed_in: list[str] = []
+
+    def __init__(self):
+        self.me = self
+
+    def __del__(self):
+        _Cycle.freed_in.append(threading.current_thread().name)
+
+
+class _Box:
+    pass
+
+
+def test_garbage_made_by_another_thread_is_collected_in_the_gui_thread(qtbot):
+    from playground.gui import gcpolicy
+
+    collector = gcpolicy.install()
+    assert not gc.isenabled()
+    _Cycle.freed_in.clear()
+
+    def make_garbage():
+        for _ in range(2000):                 # far past the count that starts a collection
+            _Cycle()
+
+    t = threading.Thread(target=make_garbage, name="trainer-like")
+    t.start()
+    t.join()
+    assert _Cycle.freed_in == [], "nothing may be collected in the other thread"
+    # The count that makes a pass due also falls as older objects die (closed windows of earlier
+    # tests): make any count due, so the timer's next check collects.
+    threshold, collector.threshold = collector.threshold, (0,) + collector.threshold[1:]
+    try:
+        qtbot.waitUntil(lambda: len(_Cycle.freed_in) == 2000, timeout=5000)   # the GUI timer's pass
+    finally:
+        collector.threshold = threshold
+    assert set(_Cycle.freed_in) == {threading.main_thread().name}
+    assert sum(collector.passes) > 0
+
+
+def test_full_passes_wait_while_a_run_is_active(qtbot):
+    from playground.gui.gcpolicy import GuiGarbageCollector
+
+    collector = GuiGarbageCollector()
+    collector.timer.stop()                  # driven by hand here
+    collector.threshold = (0, 0, 0)
+    run = type("Run", (), {"run_active": True})()
+    collector.watch(run)
+
+    def due_for_full_pass():
+        gc.collect(1)                        # generation 2 count + 1
+        gc.collect(0)                        # generation 1 count + 1
+        keep.append([_Box() for _ in range(50)])  # generation 0 count > 0 (new objects, no free list)
+
+    keep = []
+    due_for_full_pass()
+    collector.check()
+    assert collector.passes == [0, 1, 0]     # generation 1 only: training is running
+    run.run_active = False
+    due_for_full_pass()
+    collector.check()
+    assert collector.passes == [0, 1, 1]     # idle: the full pass runs
+    del run
+    gc.collect()
+    assert not collector.busy()              # a closed window's controller does not hold it back
+
+
+def test_settle_collects_then_freezes():
+    from playground.gui.gcpolicy import GuiGarbageCollector
+
+    collector = GuiGarbageCollector()
+    collector.timer.stop()
+    try:
+        cycle = _Cycle()
+        dead = weakref.ref(cycle)
+        del cycle
+        collector.settle()
+        assert dead() is None                # garbage collected, not frozen
+        assert gc.get_freeze_count() > 1000  # the long-lived rest is out of later passes' way
+        alive = _Cycle()
+        assert gc.is_tracked(alive)
+    finally:
+        gc.unfreeze()
