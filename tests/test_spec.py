@@ -1,8 +1,10 @@
 """NetworkSpec / TrainConfig refuse nonsense with a message that says why and what to choose."""
 import itertools
 
+import numpy as np
 import pytest
 
+from playground.core.activations import ACTIVATIONS
 from playground.core.errors import SpecError
 from playground.core.spec import (
     COSTS,
@@ -90,3 +92,22 @@ def test_bad_training_settings(field, value, words):
     cfg = TrainConfig(**{field: value}).normalised()
     with pytest.raises(SpecError, match=words):
         cfg.validate()
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_value_range_holds_for_the_activation(name):
+    """Plots fix their axes to value_range: fn must never leave it, and a bound that is given
+    must be approached (otherwise the axis would waste space)."""
+    act = ACTIVATIONS[name]
+    z = np.concatenate([np.linspace(-40, 40, 2001), [-700.0, 700.0]]).reshape(-1, 1)
+    z = np.hstack([z, np.zeros_like(z)])          # two columns so softmax has a row to normalise
+    a = act.fn(z)[:, 0]
+    lo, hi = act.value_range
+    if lo is not None:
+        assert a.min() >= lo and a.min() - lo < 1e-3
+    if hi is not None:
+        assert a.max() <= hi and hi - a.max() < 1e-3
+    if lo is None:
+        assert a.min() < -1.0                      # unbounded below really goes below
+    if hi is None:
+        assert a.max() > 10.0

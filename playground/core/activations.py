@@ -25,6 +25,8 @@ class Activation:
     name = ""
     code = -1
     output_only = False
+    # The values fn can take, None where unbounded: plots of activations use it as a fixed axis.
+    value_range: tuple[float | None, float | None] = (None, None)
 
     def fn(self, z):
         raise NotImplementedError
@@ -38,6 +40,7 @@ class Activation:
 
 class Sigmoid(Activation):
     name, code = "sigmoid", SIGMOID
+    value_range = (0.0, 1.0)
 
     def fn(self, z):
         return _sigmoid(z)
@@ -49,6 +52,7 @@ class Sigmoid(Activation):
 
 class Tanh(Activation):
     name, code = "tanh", TANH
+    value_range = (-1.0, 1.0)
 
     def fn(self, z):
         return np.tanh(z)
@@ -59,6 +63,7 @@ class Tanh(Activation):
 
 class ReLU(Activation):
     name, code = "relu", RELU
+    value_range = (0.0, None)
 
     def fn(self, z):
         return np.maximum(z, 0)
@@ -81,6 +86,7 @@ class LeakyReLU(Activation):
 
 class Elu(Activation):
     name, code = "elu", ELU
+    value_range = (-1.0, None)
 
     def fn(self, z):
         z = np.asarray(z)
@@ -93,6 +99,7 @@ class Elu(Activation):
 
 class Softplus(Activation):
     name, code = "softplus", SOFTPLUS
+    value_range = (0.0, None)
 
     def fn(self, z):
         # log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|).
@@ -120,6 +127,7 @@ class Softmax(Activation):
     """
 
     name, code, output_only = "softmax", SOFTMAX, True
+    value_range = (0.0, 1.0)
 
     def fn(self, z):
         z = np.asarray(z)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from playground.core import activations
 from playground.core.errors import DataError, PlaygroundError, SpecError
 
 from ._qt import QtCore, QtWidgets
@@ -240,7 +241,8 @@ class Controller(QtCore.QObject):
         ds = self.dataset
         names = self._layer_names()
         w_names = [f"W{i + 1}: {spec.sizes[i]}→{spec.sizes[i + 1]}" for i in range(spec.n_layers)]
-        self.w.plots.configure(w_names, names)
+        acts = list(spec.hidden_activations) + [spec.output_activation]
+        self.w.plots.configure(w_names, names, [activations.get(a).value_range for a in acts])
         image = ds.image_shape is not None
         views = self.w.views
         views.set_mode(image)
@@ -485,7 +487,8 @@ class Controller(QtCore.QObject):
                                        snap.samples_per_second if self.run_active else 0.0, snap.elapsed,
                                        snap.eta, cfg.epochs)
             self.snapshots_drawn += 1
-            if self.run_active and snap.state in ("training", "paused") and self.phase != "compiling":
+            if (self.run_active and snap.state in ("training", "paused") and snap.state != self.phase
+                    and self.phase != "compiling"):
                 self._set_phase(snap.state)
         hist = self.tap.histograms
         if hist is not None and hist[0] != self._hist_seq:

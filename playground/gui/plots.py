@@ -13,7 +13,7 @@ import numpy as np
 from ._qt import QtCore, QtGui, QtWidgets, pg
 from . import theme
 from .ranges import StickyRange, nice_ceiling
-from .series import Series
+from .series import Series, peak_decimate
 
 _DASH = QtCore.Qt.DashLine
 _DOT = QtCore.Qt.DotLine
@@ -26,7 +26,10 @@ _DOT = QtCore.Qt.DotLine
 # ~5-10x cheaper, and at that density it looks the same.
 DENSE_POINTS = 200
 SYMBOL_POINTS = 120      # per-epoch markers only while they stay apart
-DOWNSAMPLE_FACTOR = 0.5  # pyqtgraph auto downsampling (peak): about one vertex per pixel, not ten
+# A long curve is thinned before setData (min and max per pixel column, see peak_decimate), not by
+# pyqtgraph's clip-to-view/auto-downsampling: those redo the data on every range change, and the
+# repaint that follows lands in the same frame as the one for the new range.
+POINTS_PER_PIXEL = 2
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -61,13 +64,14 @@ def _plot_widget(title, x_label, y_label, y_units=None, log_y=False):
     legend = theme.style_plot(w.getPlotItem(), title, x_label, y_label, y_units)
     for ax in ("left", "bottom"):
         w.getPlotItem().getAxis(ax).enableAutoSIPrefix(False)
-    w.getPlotItem().setClipToView(True)
-    w.getPlotItem().setDownsampling(auto=True, mode="peak")
     return w, legend
 
 
 def set_curve_data(curve, x, y) -> None:
     """curve.setData(x, y), drawn in full quality while short and the cheap way once dense."""
+    vb = curve.getViewBox()
+    width = int(vb.width()) if vb is not None else 0
+    x, y = peak_decimate(x, y, POINTS_PER_PIXEL * max(width, 200))
     dense = len(x) > DENSE_POINTS
     if getattr(curve, "_dense", None) is not dense:
         curve._dense = dense
@@ -75,9 +79,16 @@ def set_curve_data(curve, x, y) -> None:
     curve.setData(x, y)
 
 
+def apply_view_now(plot_item) -> None:
+    """pyqtgraph applies a new view range lazily, during the next paint, and that transform
+    change asks for a second paint of the same plot right after: two paints a frame instead of
+    one. Applying it as soon as the data and range are set keeps it to one."""
+    plot_item.getViewBox().prepareForPaint()
+
+
 def _curve(plot_widget, **kw):
     """A live curve: created once, then only setData (through set_curve_data)."""
-    return plot_widget.plot([], [], autoDownsampleFactor=DOWNSAMPLE_FACTOR, **kw)
+    return plot_widget.plot([], [], **kw)
 
 
 def _hist_titles(names: list[str]) -> list[str]:
@@ -107,7 +118,11 @@ class HistogramStrip(pg.GraphicsLayoutWidget):
         self._ranges: list[StickyRange] = []
         self._names: list[str] = []
 
-    def configure(self, layer_names: list[str]) -> None:
+    def configure(self, layer_names: list[str], value_ranges=None) -> None:
+        """One plot per layer; ``value_ranges`` (per layer, None where unbounded) fix the x axis
+        of bounded activations (tanh: -1..1), so it never has to be redrawn."""
+        value_ranges = list(value_ranges or [])
+        value_ranges += [(None, None)] * (len(layer_names) - len(value_ranges))
         self.clear()
         self._curves, self._plots, self._notes, self._ranges = [], [], [], []
         self._names = list(layer_names)
@@ -124,7 +139,7 @@ class HistogramStrip(pg.GraphicsLayoutWidget):
             p.setMouseEnabled(False, False)
             theme.cache_static_parts(p)
             # Bars are axis-aligned: antialiasing would change almost nothing and cost ~3x the paint.
-            c = p.plot(np.array([0.0, 1.0]), np.array([0.0]), stepMode="center", fillLevel=0,
+            c = p.plot(np.array([]), np.array([]), stepMode="center", fillLevel=0,
                        brush=pg.mkBrush(theme.mix_white(theme.colour(i), 0.6)),
                        pen=pg.mkPen(theme.colour(i), width=1.5), antialias=False)
             note = pg.TextItem("", color="#8a1010", anchor=(0.5, 0))
@@ -137,42 +152,62 @@ class HistogramStrip(pg.GraphicsLayoutWidget):
             self._plots.append(p)
             self._curves.append(c)
             self._notes.append(note)
-            self._ranges.append(_HistRange(p))
+            self._ranges.append(_HistRange(p, value_ranges[i]))
+            self._ranges[-1].show_empty()
 
     def update_histograms(self, histograms) -> None:
         for h in histograms or ():
-            i = int(h.layer)
-            if 0 <= i < len(self._curves):
-                counts = np.asarray(h.a_counts, dtype=float)
-                total = counts.sum()
-                frac = counts / total * 100.0 if total > 0 else counts
-                edges = np.asarray(h.a_edges, dtype=float)
-                self._curves[i].setData(edges, frac)
-                self._ranges[i].update(edges, frac)
-                extra = []
-                if h.dead_fraction > 0.005:
-                    extra.append(f"{h.dead_fraction:.0%} dead")
-                if h.saturated_fraction > 0.005:
-                    extra.append(f"{h.saturated_fraction:.0%} saturated")
-                text = ", ".join(extra)
-                note = self._notes[i]
-                if note.toPlainText() != text:
-                    note.setText(text)
-                vb = self._plots[i].getViewBox()
-                note.setPos(vb.width() / 2, 2)
+            self.update_layer(h)
+
+    def update_layer(self, h) -> None:
+        """Draw one layer's histogram (a LayerHistogram); other layers stay as they are."""
+        i = int(h.layer)
+        if not 0 <= i < len(self._curves):
+            return
+        counts = np.asarray(h.a_counts, dtype=float)
+        total = counts.sum()
+        frac = counts / total * 100.0 if total > 0 else counts
+        edges = np.asarray(h.a_edges, dtype=float)
+        self._curves[i].setData(edges, frac)
+        self._ranges[i].update(edges, frac)
+        extra = []
+        if h.dead_fraction > 0.005:
+            extra.append(f"{h.dead_fraction:.0%} dead")
+        if h.saturated_fraction > 0.005:
+            extra.append(f"{h.saturated_fraction:.0%} saturated")
+        text = ", ".join(extra)
+        note = self._notes[i]
+        if note.toPlainText() != text:
+            note.setText(text)
+        vb = self._plots[i].getViewBox()
+        note.setPos(vb.width() / 2, 2)
+        apply_view_now(self._plots[i])
 
 
 class _HistRange:
-    """Sticky x/y ranges for one histogram (see ranges.py: axes re-layout only when needed)."""
+    """Sticky x/y ranges for one histogram (see ranges.py: axes re-layout only when needed).
+    A bound of the activation's values, where there is one, replaces the data's own."""
 
-    def __init__(self, plot):
+    def __init__(self, plot, bounds=(None, None)):
         self.plot = plot
         plot.disableAutoRange()
+        self.bounds = bounds
         self.x = None
         self.y = None
 
+    def show_empty(self) -> None:
+        """Before any data: the activation's own range (0..1 where it has none), 0-100 %."""
+        lo, hi = self.bounds
+        lo = 0.0 if lo is None else lo
+        hi = max(lo + 1.0, 1.0) if hi is None else hi
+        self.update(np.array([lo, hi]), np.array([100.0 / 1.1]))
+
     def update(self, edges, frac):
         lo, hi = float(edges[0]), float(edges[-1])
+        if self.bounds[0] is not None:
+            lo = float(self.bounds[0])
+        if self.bounds[1] is not None:
+            hi = float(self.bounds[1])
         span = max(hi - lo, 1e-6)
         if self.x is None or lo < self.x[0] or hi > self.x[1] or (self.x[1] - self.x[0]) > 3 * span:
             self.x = (lo - 0.05 * span, hi + 0.05 * span)
@@ -272,8 +307,9 @@ class PlotsPanel(QtWidgets.QWidget):
         self.log_loss.toggled.connect(self._on_log_loss)
 
     # ------------------------------------------------------------------ structure
-    def configure(self, layer_names: list[str], hist_names: list[str]) -> None:
-        """New network: one gradient / weight curve per layer. Clears all data."""
+    def configure(self, layer_names: list[str], hist_names: list[str], value_ranges=None) -> None:
+        """New network: one gradient / weight curve per layer. Clears all data. ``value_ranges``:
+        per layer, the range its activation can take (see HistogramStrip.configure)."""
         for c in self.grad_curves:
             self.grad.removeItem(c)
         for c in self.w_curves:
@@ -289,7 +325,8 @@ class PlotsPanel(QtWidgets.QWidget):
         self.snap_series = Series(1)
         self.layer_series = Series(2 * self._n_layers)
         self.epoch_series = Series(6)
-        self.hist.configure(hist_names)
+        self.hist.configure(hist_names, value_ranges)
+        self._pending_hist = {}
         for r in (self.r_loss, self.r_acc, self.r_grad, self.r_w):
             r.reset()
             r.plot.setXRange(0, 1, padding=0.01)
@@ -311,8 +348,9 @@ class PlotsPanel(QtWidgets.QWidget):
         self._dirty.update(("loss", "grad", "wnorm"))
 
     def set_histograms(self, histograms) -> None:
-        self._pending_hist = histograms
-        self._dirty.add("hist")
+        self._pending_hist = {int(h.layer): h for h in histograms or ()}
+        if self._pending_hist:
+            self._dirty.add("hist")
 
     def add_epoch(self, rec, samples_seen: float) -> None:
         def val(v, scale=1.0):
@@ -328,7 +366,8 @@ class PlotsPanel(QtWidgets.QWidget):
 
     def redraw(self, budget: int | None = None) -> int:
         """Redraw changed plots, at most ``budget`` of them (round robin), so one frame never
-        repaints every plot at once. Returns how many were redrawn."""
+        repaints every plot at once. Returns how many were redrawn. A part's _draw_ method
+        returns True when it drew only some of its change."""
         done = 0
         for _ in range(len(self.PARTS)):
             if not self._dirty or (budget is not None and done >= budget):
@@ -337,14 +376,19 @@ class PlotsPanel(QtWidgets.QWidget):
             self._rr += 1
             if part in self._dirty:
                 self._dirty.discard(part)
-                getattr(self, "_draw_" + part)()
+                if getattr(self, "_draw_" + part)():
+                    self._dirty.add(part)       # more to draw: this part comes first next frame
+                    self._rr -= 1
+                widget = getattr(self, part, None)        # loss, accuracy, grad, wnorm: a PlotWidget
+                if isinstance(widget, pg.PlotWidget):
+                    apply_view_now(widget.getPlotItem())
                 done += 1
         if done:
             self.points_drawn += 1
         return done
 
     _rr = 0
-    _pending_hist = None
+    _pending_hist: dict = {}
 
     def _draw_loss(self):
         bs = self.by_samples
@@ -389,10 +433,13 @@ class PlotsPanel(QtWidgets.QWidget):
             set_curve_data(self.w_curves[i], lx, ls.col(self._n_layers + i))
         self.r_w.update(lx[-1] if ls.n else 0.0, [ls.col(self._n_layers + i) for i in range(self._n_layers)])
 
-    def _draw_hist(self):
-        if self._pending_hist is not None:
-            self.hist.update_histograms(self._pending_hist)
-            self._pending_hist = None
+    def _draw_hist(self) -> bool:
+        """One layer per frame (a layer with its axes costs about as much as a whole line plot);
+        True while layers are left."""
+        if self._pending_hist:
+            layer = min(self._pending_hist)
+            self.hist.update_layer(self._pending_hist.pop(layer))
+        return bool(self._pending_hist)
 
     def _on_log_loss(self, on: bool) -> None:
         self.loss.getPlotItem().setLogMode(y=on)

@@ -31,3 +31,29 @@ class Series:
 
     def clear(self) -> None:
         self.n = 0
+
+
+def peak_decimate(x: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most about ``max_points`` points that keep every spike: each bucket of neighbours
+    becomes its minimum and maximum. NaN (a gap in the curve) is skipped inside a bucket and kept
+    only where a whole bucket is NaN, so gaps stay gaps."""
+    n = len(x)
+    if n <= max_points or max_points < 4:
+        return x, y
+    k = -(-n // (max_points // 2))           # bucket size, rounded up
+    nb = n // k
+    body_y = y[: nb * k].reshape(nb, k)
+    lo = np.fmin.reduce(body_y, axis=1)
+    hi = np.fmax.reduce(body_y, axis=1)
+    bx = x[: nb * k : k]
+    if nb * k < n:                           # the last, partial bucket: the newest points
+        tail = y[nb * k:]
+        lo = np.append(lo, np.fmin.reduce(tail))
+        hi = np.append(hi, np.fmax.reduce(tail))
+        bx = np.append(bx, x[nb * k])
+    out_x = np.repeat(bx, 2)
+    out_y = np.empty(2 * len(lo))
+    out_y[0::2] = lo
+    out_y[1::2] = hi
+    out_x[-1] = x[-1]                        # the curve still ends at the newest point
+    return out_x, out_y

@@ -1,4 +1,6 @@
 """Sizes and colours chosen for a projector at the back of a classroom as well as a laptop."""
+import math
+
 from ._qt import QtGui, QtWidgets, pg
 
 BASE_POINT_SIZE = 11          # application font
@@ -6,6 +8,7 @@ AXIS_LABEL_PT = 12            # plot axis labels
 TICK_PT = 11                  # plot tick labels
 TITLE_PT = 13                 # plot titles
 LINE_WIDTH = 2.5
+GRID_COLOUR = "#e2e2e2"
 
 # Okabe-Ito: distinguishable for colour-blind viewers and still distinct when a projector washes colours out.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
@@ -38,11 +41,39 @@ def style_plot(plot: "pg.PlotItem", title: str, x_label: str, y_label: str, y_un
         axis.setTextPen("k")
     plot.setLabel("bottom", x_label, **label_style)
     plot.setLabel("left", y_label, units=y_units, **label_style)
-    plot.showGrid(x=True, y=True, alpha=0.25)
+    fix_axis_width(plot.getAxis("left"))
+    plot.showGrid(x=True, y=True)
+    opaque_grid(plot)
     cache_static_parts(plot)
     legend = plot.addLegend(offset=(-8, 8), labelTextSize=f"{TICK_PT}pt", brush=pg.mkBrush(255, 255, 255), pen=pg.mkPen("#bbb"))
     legend.setCacheMode(QtWidgets.QGraphicsItem.DeviceCoordinateCache)
     return legend
+
+
+def opaque_grid(plot) -> None:
+    """Grid lines at the labelled ticks only, in a light opaque grey, drawn under the curves.
+
+    pyqtgraph's default grid is translucent, has two levels of minor lines and lies over the
+    data; alpha blending made an axis change cost about twice as much to redraw (10 -> 6 ms a
+    plot, measured), a cost paid many times a second while a run's ranges grow."""
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setTickPen(pg.mkPen(GRID_COLOUR))
+        axis.setStyle(tickAlpha=255, maxTickLevel=1 if axis.logMode else 0)
+        axis.setZValue(-1)       # behind the view box, whose background is transparent
+
+
+def fix_axis_width(axis, widest: str = "-0.0005") -> None:
+    """A fixed width for a vertical axis, room for tick labels as wide as ``widest``.
+
+    Left to size itself, a live axis grows whenever its labels get a digit longer (0.2 -> 0.15);
+    pyqtgraph then re-lays out the plot after the paint, and the plot is painted a second time,
+    in full, in the next frame."""
+    fm = QtGui.QFontMetrics(axis.style.get("tickFont") or QtGui.QFont())
+    width = fm.horizontalAdvance(widest) + 4 + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
+    if axis.label.isVisible():
+        width += axis.label.boundingRect().height() * 0.8      # the rotated axis title, as pyqtgraph counts it
+    axis.setWidth(int(math.ceil(width)))
 
 
 def cache_static_parts(plot) -> None:
