@@ -160,9 +160,11 @@ def test_toy_dataset_choices_rebuild(qtbot, gui):
 def test_per_layer_activations_and_samples_axis(qtbot, gui):
     w, c = gui
     controls = w.controls
-    controls.per_layer.setChecked(True)
     row = controls.layers._rows[1]
-    assert row.activation.isVisibleTo(w)
+    assert row.activation.isVisibleTo(w) and not row.activation.isEnabled()
+    assert row.activation.currentData() == "tanh"           # shows the shared activation
+    controls.per_layer.setChecked(True)
+    assert row.activation.isEnabled() and not controls.activation.isEnabled()
     row.activation.setCurrentIndex(row.activation.findData("relu"))
     assert c.network.spec.hidden_activations == ("tanh", "relu")
     w.act_step_epoch.trigger()
@@ -174,6 +176,22 @@ def test_per_layer_activations_and_samples_axis(qtbot, gui):
     x = w.plots.c_running.getData()[0]
     assert x is not None and x.max() > 100                  # samples, not epochs
     assert "samples" in w.plots.loss.getPlotItem().getAxis("bottom").labelText
+
+
+def test_controls_fit_their_pane_in_both_activation_modes(qtbot, gui):
+    """Per-layer activations once made the left pane scroll sideways and clipped the remove
+    buttons on a 1280 x 800 screen."""
+    w, c = gui
+    scroll = w.controls_scroll
+    for per_layer, n_layers in ((False, 2), (True, 2), (True, 5), (False, 5)):
+        w.controls.per_layer.setChecked(per_layer)
+        while len(w.controls.layers._rows) < n_layers:
+            w.controls.layers.add_button.click()
+        qtbot.wait(50)
+        assert scroll.horizontalScrollBar().maximum() == 0, (per_layer, n_layers)
+        for row in w.controls.layers._rows:
+            right = row.remove.mapTo(scroll.viewport(), row.remove.rect().bottomRight()).x()
+            assert right <= scroll.viewport().width(), (per_layer, n_layers, right)
 
 
 def test_speed_control_is_live_and_persisted(qtbot, isolated_settings, no_leaked_threads, answers, dialogs):

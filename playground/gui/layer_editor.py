@@ -134,6 +134,7 @@ class LayerEditor(QtWidgets.QWidget):
     def _refresh(self) -> None:
         for i, r in enumerate(self._rows):
             r.set_index(i)
+            # Always shown (greyed while all layers share one activation): each row says what its
+            # layer computes, and the panel is as wide in both modes, so nothing is clipped.
             r.activation.setEnabled(self._per_layer)
-            r.activation.setVisible(self._per_layer)
         self.add_button.setEnabled(len(self._rows) < MAX_HIDDEN)
