@@ -217,6 +217,9 @@ class Controller(QtCore.QObject):
         self.error = None
         self.w.banner.hide()
         self._configure_views()
+        # Before any training, the activations of the initial weights: the first thing a lesson
+        # on initialisation looks at (saturated sigmoids with large weights).
+        self.w.plots.set_histograms(self.trainer.probe_histograms())
         if self.trainer.latest is None:
             # A fresh trainer has no snapshot yet: clear the previous run's epoch / samples / time.
             cfg = self.trainer.config

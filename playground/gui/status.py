@@ -45,7 +45,12 @@ class StatusFields(QtCore.QObject):
     def set_progress(self, epoch: int, epoch_fraction: float, samples: int, rate: float, elapsed: float,
                      eta: float | None, epochs_total: int | None = None) -> None:
         total = f" / {epochs_total}" if epochs_total else ""
-        self.epoch.setText(f"epoch {epoch_fraction:.2f}{total}" if epoch_fraction else f"epoch {epoch}{total}")
+        if epoch_fraction:
+            # Fractions matter early in a long epoch (MNIST), not at epoch 600 of a toy set.
+            digits = 2 if epoch_fraction < 10 else 1 if epoch_fraction < 100 else 0
+            self.epoch.setText(f"epoch {epoch_fraction:.{digits}f}{total}")
+        else:
+            self.epoch.setText(f"epoch {epoch}{total}")
         self.samples.setText(f"{samples:,} samples")
         self.rate.setText(f"{rate:,.0f} samples/s")
         self.elapsed.setText(f"elapsed {fmt_elapsed(elapsed)}")
