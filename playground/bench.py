@@ -67,6 +67,9 @@ def add_arguments(p) -> None:
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if installed")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--ui", type=int, default=0, metavar="N",
+                   help="instead: the window's frame gaps while training, over N selftest runs")
+    p.add_argument("--ui-seconds", type=float, default=4.0, help="seconds of training per --ui run (4)")
 
 
 # ---------------------------------------------------------------------------- data

@@ -395,6 +395,12 @@ def _gradcheck_spec(sizes, args):
 
 
 def cmd_bench(args) -> int:
+    if args.ui:
+        if args.ui < 1:
+            print("nn-playground bench: --ui needs a number of runs >= 1", file=sys.stderr)
+            return 2
+        from .bench_ui import run as run_ui
+        return run_ui(args)
     from .bench import run
     return run(args)
 

@@ -79,3 +79,24 @@ def test_torch_matches_engine_when_installed():
     runners = [engine, bench.MLPRunner("torch", TorchMLP, case, x, y, weights, biases)]
     result = bench.agreement(runners, bench.make_order(3 * case.batch, len(x), np.random.default_rng(1)))
     assert result["agree"], result
+
+
+@pytest.mark.timeout(300)
+def test_ui_bench_reports_frame_gaps_of_real_selftest_runs():
+    out = subprocess.run(
+        [sys.executable, "-m", "playground", "bench", "--ui", "1", "--ui-seconds", "1", "--json"],
+        capture_output=True, text=True, timeout=280, cwd=REPO, env={**ENV, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    (run,) = result["runs"]
+    assert run["ok"] is True and run["steps"] > 0 and run["snapshots_drawn"] > 0
+    # Gaps of a 10 ms timer: never below its interval; the median is this one run's figure.
+    assert 9.0 <= run["p99_ui_gap_ms"] <= run["max_ui_gap_ms"]
+    assert result["median_max_ui_gap_ms"] == run["max_ui_gap_ms"]
+
+
+def test_ui_bench_refuses_a_count_below_one():
+    out = subprocess.run([sys.executable, "-m", "playground", "bench", "--ui", "-1"],
+                         capture_output=True, text=True, timeout=120, cwd=REPO, env=ENV)
+    assert out.returncode == 2 and "--ui" in out.stderr and "Traceback" not in out.stderr

@@ -5,7 +5,10 @@ GIL), ticks arrive late and the gap grows.
 """
 from __future__ import annotations
 
+import collections
 import time
+
+import numpy as np
 
 from ._qt import QtCore
 
@@ -19,6 +22,7 @@ class GapMeter(QtCore.QObject):
         self.timer.timeout.connect(self._tick)
         self.max_gap_ms = 0.0
         self.ticks = 0
+        self.gaps_ms = collections.deque(maxlen=20_000)     # the latest gaps, for percentiles
         self._last: float | None = None
 
     def start(self) -> None:
@@ -31,11 +35,17 @@ class GapMeter(QtCore.QObject):
     def reset(self) -> None:
         self.max_gap_ms = 0.0
         self.ticks = 0
+        self.gaps_ms.clear()
         self._last = None
+
+    def percentile(self, q: float) -> float | None:
+        return float(np.percentile(self.gaps_ms, q)) if self.gaps_ms else None
 
     def _tick(self) -> None:
         now = time.perf_counter()
         if self._last is not None:
-            self.max_gap_ms = max(self.max_gap_ms, (now - self._last) * 1000.0)
+            gap = (now - self._last) * 1000.0
+            self.gaps_ms.append(gap)
+            self.max_gap_ms = max(self.max_gap_ms, gap)
         self._last = now
         self.ticks += 1

@@ -29,8 +29,8 @@ def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0) -
     from .app import create_window, make_app
 
     report = {"ok": False, "steps": 0, "epochs": 0, "samples_seen": 0, "snapshots_drawn": 0, "plot_redraws": 0,
-              "view_updates": 0, "max_ui_gap_ms": None, "max_ui_gap_ms_compiling": None, "compile_seconds": None,
-              "samples_per_second": 0.0, "state": "", "error": None, "screenshot": None,
+              "view_updates": 0, "max_ui_gap_ms": None, "p99_ui_gap_ms": None, "max_ui_gap_ms_compiling": None,
+              "compile_seconds": None, "samples_per_second": 0.0, "state": "", "error": None, "screenshot": None,
               "platform": None}
     tmp = tempfile.TemporaryDirectory(prefix="nn-playground-selftest-")
     window = controller = None
@@ -66,6 +66,8 @@ def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0) -
         drawn0 = controller.snapshots_drawn
         _pump(app, seconds, until=lambda: controller.error is not None or not controller.run_active)
         report["max_ui_gap_ms"] = round(controller.gaps.max_gap_ms, 1)
+        p99 = controller.gaps.percentile(99)
+        report["p99_ui_gap_ms"] = None if p99 is None else round(p99, 1)
 
         if screenshot:
             window.grab().save(screenshot)
