@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 FRAME_MS = 33            # plots and status: ~30 Hz
 VIEW_PERIOD = 0.1        # decision boundary / diagram: <= 10 Hz
 WEIGHTS_PERIOD = 0.5     # weight images: 2 Hz
+ANALYSIS_PERIOD = 1.0    # confusion matrix / mistakes gallery: at most 1 Hz (readable, and cheap)
 DATA_KEYS = ("dataset", "noise", "test_ratio", "seed")
 ACTIVE = ("compiling", "training", "paused")
 
@@ -97,6 +98,9 @@ class Controller(QtCore.QObject):
         self._view_seq = -1
         self._analysis_future = None
         self._analysis_epoch = -1
+        self._last_analysis = 0.0
+        self._analysis_result = None
+        self._analysis_shown: set[str] = set()
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="nn-analysis")
         self._hover = (-1, -1)
         self._shut_down = False
@@ -161,6 +165,7 @@ class Controller(QtCore.QObject):
         w.speed.currentIndexChanged.connect(self._on_speed)
         w.banner.sigAction.connect(self._on_banner_action)
         w.views.diagram.sigNeuronHovered.connect(self._on_neuron_hovered)
+        w.views.tabs.currentChanged.connect(self._on_view_tab)
 
     # ------------------------------------------------------------------ building
     def rebuild(self, ask: bool = True, new_seed: bool = False) -> bool:
@@ -214,6 +219,7 @@ class Controller(QtCore.QObject):
         self._n_history = 0
         self._view_seq = -1
         self._analysis_epoch = -1
+        self._analysis_result = None
         self.error = None
         self.w.banner.hide()
         self._configure_views()
@@ -408,6 +414,7 @@ class Controller(QtCore.QObject):
     def _on_run_finished(self, state: str) -> None:
         self.run_active = False
         self.tick()
+        self._refresh_views(force=True)     # the final weights, not the last ones a frame caught
         if state == "stopped" and self.step_active:
             return
         self._set_phase({"early_stopped": "done"}.get(state, state))
@@ -415,6 +422,7 @@ class Controller(QtCore.QObject):
     def _on_stepped(self) -> None:
         self.step_active = False
         self.tick()
+        self._refresh_views(force=True)
         if self.phase not in ("diverged", "error"):
             self._set_phase("paused")
 
@@ -537,12 +545,15 @@ class Controller(QtCore.QObject):
                     _, acts = net.forward_all(self._probe_x)
                     views.diagram.set_params(net.weights, net.biases, [a.mean(axis=0) for a in acts])
             else:
-                if force or now - self._last_weights > WEIGHTS_PERIOD:
+                # Only the tab on show is redrawn (a tab brought forward is brought up to date).
+                if views.weights.isVisible() and (force or now - self._last_weights > WEIGHTS_PERIOD):
                     self._last_weights = now
                     views.weights.set_weights(net.weights[0])
-                if views.diagram.drawable:
+                if views.diagram.drawable and views.diagram.isVisible():
                     views.diagram.set_params(net.weights, net.biases)
-                if force or self._n_history != self._analysis_epoch:
+                analysis_shown = views.confusion.isVisible() or views.mistakes.isVisible()
+                if analysis_shown and self._n_history != self._analysis_epoch and (
+                        force or now - self._last_analysis >= ANALYSIS_PERIOD):
                     self._start_analysis()
         except (FloatingPointError, ValueError) as e:     # a torn read can be odd; skip this frame
             log.debug("view refresh skipped: %s", e)
@@ -550,6 +561,7 @@ class Controller(QtCore.QObject):
     def _start_analysis(self) -> None:
         if self._analysis_future is not None:
             return
+        self._last_analysis = time.monotonic()
         self._analysis_epoch = self._n_history
         ds, net = self.dataset, self.network
         self._analysis_future = self._executor.submit(analyse, _ForwardAllAdapter(net), ds.x_test, ds.y_test,
@@ -568,8 +580,26 @@ class Controller(QtCore.QObject):
         ds = self.dataset
         if ds is None or ds.image_shape is None or res.confusion.shape[0] != ds.n_classes:
             return
-        self.w.views.confusion.set_matrix(res.confusion)
-        self.w.views.mistakes.set_mistakes(res.mistakes, ds.x_test, ds.image_shape, ds.name, res.accuracy)
+        self._analysis_result = res
+        self._analysis_shown = set()
+        self._show_analysis()
+
+    def _show_analysis(self) -> None:
+        """The newest test-set analysis, on whichever of its two tabs is on show (once each)."""
+        res, ds = self._analysis_result, self.dataset
+        if res is None or ds is None or ds.image_shape is None or res.confusion.shape[0] != ds.n_classes:
+            return
+        views = self.w.views
+        if "confusion" not in self._analysis_shown and views.confusion.isVisible():
+            self._analysis_shown.add("confusion")
+            views.confusion.set_matrix(res.confusion)
+        if "mistakes" not in self._analysis_shown and views.mistakes.isVisible():
+            self._analysis_shown.add("mistakes")
+            views.mistakes.set_mistakes(res.mistakes, ds.x_test, ds.image_shape, ds.name, res.accuracy)
+
+    def _on_view_tab(self, _index: int) -> None:
+        self._show_analysis()
+        self._refresh_views(force=True)
 
     # ------------------------------------------------------------------ files
     def save_model_dialog(self, path: str | None = None) -> bool:

@@ -75,6 +75,61 @@ class WeightImagesView(QtWidgets.QWidget):
         self.picture.clear()
 
 
+class CellCounts(pg.GraphicsObject):
+    """The counts of a k x k matrix, centred in its unit cells, in one item.
+
+    A hundred pyqtgraph TextItems re-laid themselves out on every change and on every paint
+    (~40 ms a frame for MNIST's 10 x 10); this paints the strings in device pixels in one pass."""
+
+    def __init__(self):
+        super().__init__()
+        self.k = 0
+        self.cells: list[tuple[int, int, str, bool]] = []     # (row, col, text, on_dark)
+        self.font = QtGui.QFont()
+        self.font.setPointSize(theme.TICK_PT - 1)
+
+    def set_cells(self, k: int, cells) -> None:
+        self.prepareGeometryChange()
+        self.k = k
+        self.cells = list(cells)
+        self.update()
+
+    def texts(self) -> list[str]:
+        """Row-major, "" for an empty cell (what a reader sees)."""
+        out = [""] * (self.k * self.k)
+        for i, j, text, _ in self.cells:
+            out[i * self.k + j] = text
+        return out
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
+        return QtCore.QRectF(0, 0, self.k, self.k)
+
+    def _font_for(self, cell_width: float, digits: int) -> QtGui.QFont:
+        """The tick font, smaller where the widest count would not fit its cell."""
+        key = (int(cell_width), digits)
+        if getattr(self, "_font_key", None) != key:
+            font = QtGui.QFont(self.font)
+            while font.pointSize() > 6 and QtGui.QFontMetrics(font).horizontalAdvance("8" * digits) > cell_width - 3:
+                font.setPointSize(font.pointSize() - 1)
+            self._font_key, self._font = key, font
+        return self._font
+
+    def paint(self, p, *_args) -> None:
+        if not self.cells:
+            return
+        to_device = p.transform()
+        p.save()
+        p.resetTransform()
+        one = to_device.mapRect(QtCore.QRectF(0, 0, 1, 1))
+        w, h = abs(one.width()), abs(one.height())
+        p.setFont(self._font_for(w, max(len(text) for _, _, text, _ in self.cells)))
+        for i, j, text, on_dark in self.cells:
+            c = to_device.map(QtCore.QPointF(j + 0.5, i + 0.5))
+            p.setPen(QtGui.QColor("white" if on_dark else "black"))
+            p.drawText(QtCore.QRectF(c.x() - w / 2, c.y() - h / 2, w, h), QtCore.Qt.AlignCenter, text)
+        p.restore()
+
+
 class ConfusionMatrixView(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -93,28 +148,23 @@ class ConfusionMatrixView(pg.GraphicsLayoutWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(theme.sequential_lut())
         self.plot.addItem(self.image)
-        self.texts: list[pg.TextItem] = []
+        self.counts = CellCounts()
+        self.counts.setZValue(1)          # over the colour cells
+        self.plot.addItem(self.counts)
         self.k = 0
         self.dataset = "mnist"
 
+    @property
+    def texts(self) -> list[str]:
+        return self.counts.texts()
+
     def configure(self, k: int, dataset: str) -> None:
         self.dataset = dataset
-        for t in self.texts:
-            self.plot.removeItem(t)
-        self.texts = []
         self.k = k
         ticks = [(i + 0.5, class_name(dataset, i)) for i in range(k)]
         self.plot.getAxis("bottom").setTicks([ticks])
         self.plot.getAxis("left").setTicks([ticks])
-        for i in range(k):
-            for j in range(k):
-                t = pg.TextItem("", anchor=(0.5, 0.5), color="k")
-                f = QtGui.QFont()
-                f.setPointSize(theme.TICK_PT - 1)
-                t.setFont(f)
-                t.setPos(j + 0.5, i + 0.5)
-                self.plot.addItem(t)
-                self.texts.append(t)
+        self.counts.set_cells(k, [])
         self.image.setImage(np.zeros((k, k), np.float32), autoLevels=False, levels=(0.0, 1.0))
         self.plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
 
@@ -126,11 +176,8 @@ class ConfusionMatrixView(pg.GraphicsLayoutWidget):
         share = np.divide(conf, rows, out=np.zeros(conf.shape, float), where=rows > 0)
         # Colour by row share so the diagonal reads as recall; text shows raw counts.
         self.image.setImage(np.sqrt(share).astype(np.float32), autoLevels=False, levels=(0.0, 1.0))
-        for i in range(k):
-            for j in range(k):
-                t = self.texts[i * k + j]
-                t.setText(str(int(conf[i, j])) if conf[i, j] else "")
-                t.setColor("w" if share[i, j] > 0.45 else "k")
+        self.counts.set_cells(k, [(i, j, str(int(conf[i, j])), bool(share[i, j] > 0.45))
+                                  for i in range(k) for j in range(k) if conf[i, j]])
 
 
 class MistakesGallery(QtWidgets.QScrollArea):
@@ -144,45 +191,68 @@ class MistakesGallery(QtWidgets.QScrollArea):
         self.grid.setSpacing(8)
         self.setWidget(self.inner)
         self.cells: list[QtWidgets.QWidget] = []
+        self.shown = 0                    # how many of the cells hold a mistake now
         self.header = QtWidgets.QLabel("Misclassified test images appear here at the end of each epoch.")
         self.header.setWordWrap(True)
         self.grid.addWidget(self.header, 0, 0, 1, 6)
         self.scale = 3
 
     def set_mistakes(self, mistakes, x_test, shape, dataset: str, accuracy: float) -> None:
-        for c in self.cells:
-            self.grid.removeWidget(c)
-            c.deleteLater()
-        self.cells = []
+        # Cells are made once and then reused: building two dozen widgets each epoch took
+        # ~100 ms of the GUI thread, a visible stutter in a live run.
+        while len(self.cells) < len(mistakes):
+            self.cells.append(self._new_cell())
+        # One fixed width for every cell (room for the longest class name), so laying the grid
+        # out needs no size hints of rich-text labels, which are slow to compute.
+        fm = self.fontMetrics()
+        width = max([shape[1] * self.scale] + [fm.horizontalAdvance(f"true {class_name(dataset, k)}: 100.0%")
+                                               for k in range(10)]) + 12
+        for cell in self.cells:
+            if cell.width() != width:
+                cell.setFixedWidth(width)
         n_err = len(mistakes)
         self.header.setText(f"<b>Most confident mistakes</b> (test accuracy {accuracy:.1%}); "
                             f"true class → top-3 guesses" if n_err else "No misclassified test images.")
-        for n, (idx, true, top) in enumerate(mistakes):
+        for cell, (idx, true, top) in zip(self.cells, mistakes):
             img = np.clip(np.asarray(x_test[idx], np.float32).reshape(shape) * 255, 0, 255).astype(np.uint8)
             img = np.ascontiguousarray(255 - img)  # dark ink on white reads better projected
             q = QtGui.QImage(img.data, shape[1], shape[0], shape[1], QtGui.QImage.Format_Grayscale8).copy()
-            pix = QtGui.QPixmap.fromImage(q).scaled(shape[1] * self.scale, shape[0] * self.scale)
-            cell = QtWidgets.QWidget()
-            v = QtWidgets.QVBoxLayout(cell)
-            v.setContentsMargins(2, 2, 2, 2)
-            pic = QtWidgets.QLabel()
-            pic.setPixmap(pix)
-            pic.setAlignment(QtCore.Qt.AlignCenter)
-            text = QtWidgets.QLabel(f"<b>true {class_name(dataset, true)}</b><br>" + "<br>".join(
-                f"{class_name(dataset, k)}: {p:.1%}" for k, p in top))
-            text.setAlignment(QtCore.Qt.AlignCenter)
-            v.addWidget(pic)
-            v.addWidget(text)
-            self.cells.append(cell)
-        self._cols = 0
+            cell.pic.setPixmap(QtGui.QPixmap.fromImage(q).scaled(shape[1] * self.scale, shape[0] * self.scale))
+            cell.title.setText(f"true {class_name(dataset, true)}")
+            cell.text.setText("\n".join(f"{class_name(dataset, k)}: {p:.1%}" for k, p in top))
+        for n, cell in enumerate(self.cells):
+            cell.setVisible(n < n_err)
+        self.shown = n_err
         self._relayout()
 
+    def _new_cell(self) -> QtWidgets.QWidget:
+        cell = QtWidgets.QWidget()
+        v = QtWidgets.QVBoxLayout(cell)
+        v.setContentsMargins(2, 2, 2, 2)
+        cell.pic = QtWidgets.QLabel()
+        cell.pic.setAlignment(QtCore.Qt.AlignCenter)
+        # Plain text (a bold label for the title): rich-text labels cost a layout pass each.
+        cell.title = QtWidgets.QLabel()
+        cell.title.setTextFormat(QtCore.Qt.PlainText)
+        cell.title.setAlignment(QtCore.Qt.AlignCenter)
+        bold = cell.title.font()
+        bold.setBold(True)
+        cell.title.setFont(bold)
+        cell.text = QtWidgets.QLabel()
+        cell.text.setTextFormat(QtCore.Qt.PlainText)
+        cell.text.setAlignment(QtCore.Qt.AlignCenter)
+        v.setSpacing(0)
+        v.addWidget(cell.pic)
+        v.addWidget(cell.title)
+        v.addWidget(cell.text)
+        return cell
+
     def _relayout(self) -> None:
-        cell_w = max((c.sizeHint().width() for c in self.cells), default=100) + self.grid.spacing()
+        cell_w = (self.cells[0].width() if self.cells else 100) + self.grid.spacing()
         cols = max(1, (self.viewport().width() - 8) // cell_w)
-        if cols == getattr(self, "_cols", 0):
+        if (cols, len(self.cells), cell_w) == getattr(self, "_placed", None):
             return
-        self._cols = cols
+        self._placed = (cols, len(self.cells), cell_w)
         for c in self.cells:
             self.grid.removeWidget(c)
         for n, c in enumerate(self.cells):
