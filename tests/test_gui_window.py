@@ -225,3 +225,40 @@ def test_speed_control_is_live_and_persisted(qtbot, isolated_settings, no_leaked
         assert w2.speed_key() == "normal" and c2.trainer.throttle == SPEEDS["normal"][1]
     finally:
         w2.close()
+
+
+def test_kernels_load_in_the_background_when_the_window_opens(qtbot, isolated_settings, no_leaked_threads,
+                                                              answers, dialogs, monkeypatch):
+    """The first Play should not wait for numba: the kernels are loaded while the user looks at
+    the window, quietly (the state stays "ready"), and a Play pressed meanwhile says "compiling"."""
+    from playground.gui import worker
+    from playground.gui.app import create_window
+
+    monkeypatch.setattr(worker, "_WARM_DTYPES", set())       # as in a new process
+    w, c = create_window(restore_settings=False, ask=answers)
+    qtbot.addWidget(w)
+    w.show()
+    phases = []
+    c.sigPhaseChanged.connect(phases.append)
+    try:
+        assert c._prewarming
+        qtbot.waitUntil(lambda: not c._prewarming, timeout=120000)
+        assert worker.is_warm(c.network) and c.phase == "ready" and phases == []
+        assert c.trainer.step == 0                             # the user's network was not trained
+        c.play_pause()
+        qtbot.waitUntil(lambda: c.trainer.step > 0, timeout=30000)
+        assert phases[0] == "training" and "compiling" not in phases
+        c.stop()
+        qtbot.waitUntil(lambda: not c.run_active, timeout=30000)
+
+        monkeypatch.setattr(worker, "_WARM_DTYPES", set())
+        c._prewarming = True                                   # Play while the kernels still load
+        c.sigPrewarm.emit()
+        c.play_pause()
+        assert c.phase == "compiling"
+        qtbot.waitUntil(lambda: c.phase == "training", timeout=30000)     # once the run really starts
+        c.stop()
+        qtbot.waitUntil(lambda: not c.run_active, timeout=30000)
+    finally:
+        w.close()
+        c.shutdown()

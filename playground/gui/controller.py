@@ -26,7 +26,7 @@ from .datadialog import SYSTEM_FASHION, MissingDataDialog
 from .gapmeter import GapMeter
 from .labels import ACTIVATION_LABELS, DATASET_LABELS, IMAGE_DATASETS, OUTPUT_LABELS
 from .mainwindow import DEFAULT_SPEED, SPEEDS
-from .worker import SnapshotTap, TrainingWorker
+from .worker import SnapshotTap, TrainingWorker, is_warm
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ class CoreBackend:
 
 class Controller(QtCore.QObject):
     sigRun = QtCore.Signal()
+    sigPrewarm = QtCore.Signal()
     sigStep = QtCore.Signal(int)
     sigStepEpoch = QtCore.Signal()
     sigPhaseChanged = QtCore.Signal(str)     # for tests and the selftest
@@ -117,6 +118,8 @@ class Controller(QtCore.QObject):
         self.stepper = TrainingWorker(self.backend.trainer)
         self.stepper.moveToThread(self.stepper_thread)
         self.sigRun.connect(self.runner.run)
+        self.sigPrewarm.connect(self.runner.prewarm)
+        self.runner.sigWarmed.connect(self._on_warmed)
         self.sigStep.connect(self.stepper.step_batches)
         self.sigStepEpoch.connect(self.stepper.step_epoch)
         for wk in (self.runner, self.stepper):
@@ -139,6 +142,11 @@ class Controller(QtCore.QObject):
         self.rebuild(ask=False)
         self.timer.start()
         self.gaps.start()
+        # Kernels load in the background while the user looks at the window (a first compile,
+        # with no numba cache yet, takes seconds); Play queued meanwhile starts right after.
+        self._prewarming = self.trainer is not None and not is_warm(self.trainer.network)
+        if self._prewarming:
+            self.sigPrewarm.emit()
 
     # ------------------------------------------------------------------ wiring
     def _wire(self) -> None:
@@ -329,7 +337,8 @@ class Controller(QtCore.QObject):
             self.w.banner.hide()
         t.resume()
         self.run_active = True
-        self._set_phase("training")
+        # While the kernels still load, the run waits behind them: say so.
+        self._set_phase("compiling" if self._prewarming else "training")
         self.sigRun.emit()
 
     def step(self, n: int = 1) -> None:
@@ -410,6 +419,9 @@ class Controller(QtCore.QObject):
             self._set_phase("compiling")
         elif state == "training" and self.run_active:
             self._set_phase("paused" if self.trainer.is_paused else "training")
+
+    def _on_warmed(self) -> None:
+        self._prewarming = False
 
     def _on_run_finished(self, state: str) -> None:
         self.run_active = False

@@ -11,6 +11,7 @@ invoked through queued signals from the controller); ``pause``/``resume``/``requ
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import gc
 import traceback
@@ -23,10 +24,20 @@ log = logging.getLogger(__name__)
 
 # numba compiles once per process and dtype (and caches to disk for the next process).
 _WARM_DTYPES: set[str] = set()
+_WARM_LOCK = threading.Lock()     # the runner's warm-up at start-up and a Step's may overlap
+
+
+def is_warm(network) -> bool:
+    return str(network.dtype) in _WARM_DTYPES
 
 
 def warm_up(trainer_factory, network, dataset, config) -> None:
     """Compile the kernels on a throwaway copy so the user's network and its history stay untouched."""
+    with _WARM_LOCK:
+        _warm_up(trainer_factory, network, dataset, config)
+
+
+def _warm_up(trainer_factory, network, dataset, config) -> None:
     dtype = str(network.dtype)
     if dtype in _WARM_DTYPES:
         return
@@ -92,6 +103,7 @@ class TrainingWorker(QtCore.QObject):
     sigDiverged = QtCore.Signal(str)       # message from the trainer
     sigError = QtCore.Signal(str)          # an unexpected exception, with traceback text
     sigStepped = QtCore.Signal()           # a Step (batch/epoch) finished
+    sigWarmed = QtCore.Signal()            # prewarm() finished (kernels loaded or compiled)
 
     def __init__(self, trainer_factory):
         super().__init__()
@@ -105,12 +117,26 @@ class TrainingWorker(QtCore.QObject):
 
     def _warm(self) -> None:
         t = self.trainer
-        if str(t.network.dtype) not in _WARM_DTYPES:
+        if not is_warm(t.network):
             self.sigStateChanged.emit("compiling")
             warm_up(self._factory, t.network, t.dataset, t.config)
             # numba's compiler leaves a large, long-lived object graph; freezing it keeps the GUI
             # thread's timed garbage collections from walking it again every few seconds.
             gc.freeze()
+
+    @QtCore.Slot()
+    def prewarm(self) -> None:
+        """Load (or compile) the kernels as soon as the window opens, so the first Play starts at
+        once; quietly: a failure here shows up, with its message, when a run warms up itself."""
+        t = self.trainer
+        try:
+            if t is not None and not is_warm(t.network):
+                warm_up(self._factory, t.network, t.dataset, t.config)
+                gc.freeze()          # see _warm
+        except Exception:
+            log.debug("pre-warm failed", exc_info=True)
+        finally:
+            self.sigWarmed.emit()
 
     def _report_divergence(self, t) -> None:
         snap = t.latest
