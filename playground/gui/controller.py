@@ -147,6 +147,7 @@ class Controller(QtCore.QObject):
         self._prewarming = self.trainer is not None and not is_warm(self.trainer.network)
         if self._prewarming:
             self.sigPrewarm.emit()
+            QtCore.QTimer.singleShot(500, self._say_prewarming)
 
     # ------------------------------------------------------------------ wiring
     def _wire(self) -> None:
@@ -420,8 +421,13 @@ class Controller(QtCore.QObject):
         elif state == "training" and self.run_active:
             self._set_phase("paused" if self.trainer.is_paused else "training")
 
+    def _say_prewarming(self) -> None:
+        if self._prewarming and not self._shut_down:       # a first start compiles: seconds, once
+            self.w.statusBar().showMessage("Preparing the training engine (only the first start takes this long)…")
+
     def _on_warmed(self) -> None:
         self._prewarming = False
+        self.w.statusBar().clearMessage()
 
     def _on_run_finished(self, state: str) -> None:
         self.run_active = False
