@@ -262,3 +262,13 @@ def test_kernels_load_in_the_background_when_the_window_opens(qtbot, isolated_se
     finally:
         w.close()
         c.shutdown()
+
+
+def test_status_epoch_total_is_dropped_once_a_continued_run_passes_it(qtbot, gui):
+    w, c = gui
+    w.status.set_progress(120, 0.0, 1000, 0.0, 1.0, 0.1, 300)
+    assert w.status.epoch.text() == "epoch 120 / 300"
+    w.status.set_progress(463, 0.0, 1000, 0.0, 1.0, 0.1, 300)      # Play again after a finished run
+    assert w.status.epoch.text() == "epoch 463"
+    w.status.set_progress(2, 2.37, 1000, 0.0, 1.0, 0.1, None)
+    assert w.status.epoch.text() == "epoch 2.37"

@@ -161,9 +161,29 @@ class ConfusionMatrixView(pg.GraphicsLayoutWidget):
     def configure(self, k: int, dataset: str) -> None:
         self.dataset = dataset
         self.k = k
-        ticks = [(i + 0.5, class_name(dataset, i)) for i in range(k)]
+        names = [class_name(dataset, i) for i in range(k)]
+        # Digits on the axes; named classes (Fashion-MNIST) get a key under the title instead:
+        # their names side by side did not fit a cell, and a column of them squeezed the matrix.
+        ticks = [(i + 0.5, str(i)) for i in range(k)]
         self.plot.getAxis("bottom").setTicks([ticks])
         self.plot.getAxis("left").setTicks([ticks])
+        title = "Confusion matrix on the test set"
+        if any(n != str(i) for i, n in enumerate(names)):
+            entries = [f"{i}&nbsp;{n}" for i, n in enumerate(names)]
+            rows = ["&nbsp; ".join(entries[r:r + 4]) for r in range(0, len(entries), 4)]
+            key = "<br>".join(rows)
+            title += f"<br><span style='font-size:{theme.TICK_PT - 1}pt; font-weight:normal'>{key}</span>"
+        self.plot.setTitle(title, size=f"{theme.TITLE_PT}pt")
+        key_lines = title.count("<br>")
+        if key_lines:       # pyqtgraph gives the title row one line's height
+            line = QtGui.QFontMetrics(QtGui.QFont()).height()
+            height = 30 + key_lines * line
+            self.plot.layout.setRowFixedHeight(0, height)
+            self.plot.titleLabel.setMinimumHeight(height)
+            self.plot.titleLabel.setMaximumHeight(height)
+        else:
+            self.plot.titleLabel.setMinimumHeight(0)
+            self.plot.titleLabel.setMaximumHeight(16777215)
         self.counts.set_cells(k, [])
         self.image.setImage(np.zeros((k, k), np.float32), autoLevels=False, levels=(0.0, 1.0))
         self.plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)

@@ -390,6 +390,13 @@ class PlotsPanel(QtWidgets.QWidget):
     _rr = 0
     _pending_hist: dict = {}
 
+    def _x_max(self) -> float:
+        """The newest x of any series: every line plot sizes its x axis from it, so the four
+        plots show the same span even though each is redrawn in a different frame."""
+        bs = self.by_samples
+        return max([series.x(bs)[-1] for series in (self.snap_series, self.layer_series, self.epoch_series)
+                    if series.n] or [0.0])
+
     def _draw_loss(self):
         bs = self.by_samples
         s, e = self.snap_series, self.epoch_series
@@ -405,7 +412,7 @@ class PlotsPanel(QtWidgets.QWidget):
             ok = np.isfinite(y)
             set_curve_data(curve, ex[ok], y[ok])
             ys.append(y[ok])
-        x_max = max(s.x(bs)[-1] if s.n else 0.0, ex[-1] if e.n else 0.0)
+        x_max = self._x_max()
         if self.log_loss.isChecked():
             ys = [np.log10(np.maximum(y, 1e-12)) for y in ys]
         self.r_loss.update(x_max, ys)
@@ -417,21 +424,21 @@ class PlotsPanel(QtWidgets.QWidget):
             y = e.col(j)
             ok = np.isfinite(y)
             set_curve_data(curve, ex[ok], y[ok])
-        self.r_acc.update(ex[-1] if e.n else 0.0, [])
+        self.r_acc.update(self._x_max(), [])
 
     def _draw_grad(self):
         ls = self.layer_series
         lx = ls.x(self.by_samples)
         for i in range(self._n_layers):
             set_curve_data(self.grad_curves[i], lx, ls.col(i))
-        self.r_grad.update(lx[-1] if ls.n else 0.0, [ls.col(i) for i in range(self._n_layers)])
+        self.r_grad.update(self._x_max(), [ls.col(i) for i in range(self._n_layers)])
 
     def _draw_wnorm(self):
         ls = self.layer_series
         lx = ls.x(self.by_samples)
         for i in range(self._n_layers):
             set_curve_data(self.w_curves[i], lx, ls.col(self._n_layers + i))
-        self.r_w.update(lx[-1] if ls.n else 0.0, [ls.col(self._n_layers + i) for i in range(self._n_layers)])
+        self.r_w.update(self._x_max(), [ls.col(self._n_layers + i) for i in range(self._n_layers)])
 
     def _draw_hist(self) -> bool:
         """One layer per frame (a layer with its axes costs about as much as a whole line plot);
@@ -452,6 +459,8 @@ class PlotsPanel(QtWidgets.QWidget):
         label = "samples seen" if self.by_samples else "epoch"
         for w in (self.loss, self.accuracy, self.grad, self.wnorm):
             w.getPlotItem().setLabel("bottom", label, **{"font-size": f"{theme.AXIS_LABEL_PT}pt"})
+            # Sample counts run to six digits and more: "(x1e+05)" once, not colliding labels.
+            w.getPlotItem().getAxis("bottom").enableAutoSIPrefix(self.by_samples)
         for r in (self.r_loss, self.r_acc, self.r_grad, self.r_w):
             r.reset()
         self._dirty = set(self.PARTS)

@@ -30,7 +30,8 @@ class StickyRange:
         self.y = None
         plot_item.disableAutoRange()
         if fixed_y is not None:
-            plot_item.setYRange(*fixed_y, padding=0.02)
+            # Room above and below, or pyqtgraph drops the end labels (0 and 100 %).
+            plot_item.setYRange(*fixed_y, padding=0.1)
 
     def reset(self) -> None:
         self.x_max = None
@@ -40,7 +41,7 @@ class StickyRange:
         if x_max is not None and math.isfinite(x_max) and x_max > 0:
             if self.x_max is None or x_max > self.x_max or x_max < self.x_max / 4:
                 self.x_max = nice_ceiling(x_max * 1.15)
-                self.plot.setXRange(0, self.x_max, padding=0.01)
+                self.plot.setXRange(0, self.x_max, padding=0.03)    # the end label stays drawn
         if self.fixed_y is not None:
             return
         vals = [np.asarray(y, float) for y in ys if len(y)]

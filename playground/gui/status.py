@@ -44,7 +44,8 @@ class StatusFields(QtCore.QObject):
 
     def set_progress(self, epoch: int, epoch_fraction: float, samples: int, rate: float, elapsed: float,
                      eta: float | None, epochs_total: int | None = None) -> None:
-        total = f" / {epochs_total}" if epochs_total else ""
+        # Play after a finished run trains on: then "epoch 463 / 300" would read as a broken limit.
+        total = f" / {epochs_total}" if epochs_total and max(epoch, epoch_fraction) <= epochs_total else ""
         if epoch_fraction:
             # Fractions matter early in a long epoch (MNIST), not at epoch 600 of a toy set.
             digits = 2 if epoch_fraction < 10 else 1 if epoch_fraction < 100 else 0
