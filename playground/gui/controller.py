@@ -512,8 +512,9 @@ class Controller(QtCore.QObject):
             self._last_seq = snap.seq
             self.w.plots.add_snapshot(snap)
             cfg = t.config
+            moving = self.run_active and not t.is_paused      # a paused run has no rate
             self.w.status.set_progress(snap.epoch, snap.epoch_fraction, snap.samples_seen,
-                                       snap.samples_per_second if self.run_active else 0.0, snap.elapsed,
+                                       snap.samples_per_second if moving else 0.0, snap.elapsed,
                                        snap.eta, cfg.epochs)
             self.snapshots_drawn += 1
             if (self.run_active and snap.state in ("training", "paused") and snap.state != self.phase

@@ -46,7 +46,7 @@ class WeightImagesView(QtWidgets.QWidget):
         lay.addWidget(self.picture, 1)
         self.shape = (28, 28)
         self.mosaic: np.ndarray | None = None
-        self._lut = np.asarray(theme.diverging_lut(), np.uint8)
+        self._lut = np.asarray(theme.weights_lut(), np.uint8)
         self._pixmap: QtGui.QPixmap | None = None
 
     def set_weights(self, w0: np.ndarray) -> None:
@@ -269,7 +269,8 @@ class MistakesGallery(QtWidgets.QScrollArea):
 
     def _relayout(self) -> None:
         cell_w = (self.cells[0].width() if self.cells else 100) + self.grid.spacing()
-        cols = max(1, (self.viewport().width() - 8) // cell_w)
+        m = self.grid.contentsMargins()
+        cols = max(1, (self.viewport().width() - m.left() - m.right()) // cell_w)
         if (cols, len(self.cells), cell_w) == getattr(self, "_placed", None):
             return
         self._placed = (cols, len(self.cells), cell_w)

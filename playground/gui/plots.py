@@ -171,15 +171,16 @@ class HistogramStrip(pg.GraphicsLayoutWidget):
         self._curves[i].setData(edges, frac)
         self._ranges[i].update(edges, frac)
         extra = []
+        vb = self._plots[i].getViewBox()
+        narrow = vb.width() < 150          # many layers: short words, or the note is clipped
         if h.dead_fraction > 0.005:
             extra.append(f"{h.dead_fraction:.0%} dead")
         if h.saturated_fraction > 0.005:
-            extra.append(f"{h.saturated_fraction:.0%} saturated")
+            extra.append(f"{h.saturated_fraction:.0%} {'sat.' if narrow else 'saturated'}")
         text = ", ".join(extra)
         note = self._notes[i]
         if note.toPlainText() != text:
             note.setText(text)
-        vb = self._plots[i].getViewBox()
         note.setPos(vb.width() / 2, 2)
         apply_view_now(self._plots[i])
 
@@ -320,7 +321,8 @@ class PlotsPanel(QtWidgets.QWidget):
         self.grad_curves = [_curve(self.grad, name=n, pen=theme.pen(i), connect="finite")
                             for i, n in enumerate(layer_names)]
         self.layer_key.setText("<b>Per layer:</b>&nbsp; " + "&nbsp;&nbsp; ".join(
-            f"<span style='color:{theme.colour(i)}'>━━ {n}</span>" for i, n in enumerate(layer_names)))
+            f"<span style='color:{theme.colour(i)}'>━━&nbsp;{n.replace(' ', '&nbsp;')}</span>"   # never wrap inside
+            for i, n in enumerate(layer_names)))
         self.w_curves = [_curve(self.wnorm, name=n, pen=theme.pen(i)) for i, n in enumerate(layer_names)]
         self.snap_series = Series(1)
         self.layer_series = Series(2 * self._n_layers)

@@ -92,6 +92,13 @@ def diverging_lut(n: int = 256):
     return cmap.getLookupTable(0.0, 1.0, n)
 
 
+def weights_lut(n: int = 256):
+    """Blue (negative) through white to orange (positive), strong at the ends: weight images are
+    the picture itself, not a background, and must survive a projector."""
+    cmap = pg.ColorMap([0.0, 0.5, 1.0], [(0, 90, 170), (250, 250, 250), (215, 95, 0)])
+    return cmap.getLookupTable(0.0, 1.0, n)
+
+
 def sequential_lut(n: int = 256):
     cmap = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (8, 48, 107)])
     return cmap.getLookupTable(0.0, 1.0, n)
