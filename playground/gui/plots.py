@@ -301,6 +301,7 @@ class PlotsPanel(QtWidgets.QWidget):
         self.layer_series = Series(2)
         self.epoch_series = Series(6)
         self._dirty = set()
+        self._pending_hist: dict = {}       # layer -> LayerHistogram not drawn yet
         self.r_loss = StickyRange(self.loss.getPlotItem())
         self.r_acc = StickyRange(self.accuracy.getPlotItem(), fixed_y=(0, 100))
         self.r_grad = StickyRange(self.grad.getPlotItem(), log_y=True)
@@ -390,7 +391,6 @@ class PlotsPanel(QtWidgets.QWidget):
         return done
 
     _rr = 0
-    _pending_hist: dict = {}
 
     def _x_max(self) -> float:
         """The newest x of any series: every line plot sizes its x axis from it, so the four
