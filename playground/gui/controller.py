@@ -596,9 +596,6 @@ class Controller(QtCore.QObject):
         except Exception as e:
             log.debug("analysis failed: %s", e)
             return
-        ds = self.dataset
-        if ds is None or ds.image_shape is None or res.confusion.shape[0] != ds.n_classes:
-            return
         self._analysis_result = res
         self._analysis_shown = set()
         self._show_analysis()

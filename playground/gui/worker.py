@@ -34,13 +34,16 @@ def is_warm(network) -> bool:
 def warm_up(trainer_factory, network, dataset, config) -> None:
     """Compile the kernels on a throwaway copy so the user's network and its history stay untouched."""
     with _WARM_LOCK:
+        if is_warm(network):
+            return
         _warm_up(trainer_factory, network, dataset, config)
+    # numba's compiler leaves a large, long-lived object graph; freezing it keeps the GUI
+    # thread's timed garbage collections from walking it again (no collection here: see gcpolicy).
+    gc.freeze()
 
 
 def _warm_up(trainer_factory, network, dataset, config) -> None:
     dtype = str(network.dtype)
-    if dtype in _WARM_DTYPES:
-        return
     from dataclasses import replace
 
     spare_net = type(network)(network.spec, seed=0)
@@ -120,9 +123,6 @@ class TrainingWorker(QtCore.QObject):
         if not is_warm(t.network):
             self.sigStateChanged.emit("compiling")
             warm_up(self._factory, t.network, t.dataset, t.config)
-            # numba's compiler leaves a large, long-lived object graph; freezing it keeps the GUI
-            # thread's timed garbage collections from walking it again every few seconds.
-            gc.freeze()
 
     @QtCore.Slot()
     def prewarm(self) -> None:
@@ -132,7 +132,6 @@ class TrainingWorker(QtCore.QObject):
         try:
             if t is not None and not is_warm(t.network):
                 warm_up(self._factory, t.network, t.dataset, t.config)
-                gc.freeze()          # see _warm
         except Exception:
             log.debug("pre-warm failed", exc_info=True)
         finally:
