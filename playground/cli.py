@@ -19,7 +19,6 @@ from . import __version__
 from .core.errors import DivergenceError, PlaygroundError, SpecError
 
 PROG = "nn-playground"
-SUBCOMMANDS = ("train", "gradcheck", "bench", "selftest")
 TOY_HIDDEN = 8              # default hidden width for the 2-D toys: enough for xor/circles/moons
 IMAGE_HIDDEN = 30           # Nielsen's 784,30,10
 
@@ -30,18 +29,13 @@ EXIT_FAILED, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 
 # ---------------------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog=PROG,
-        description="Train fully-connected neural networks live. Without a subcommand, opens the window.",
-    )
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="{train,gradcheck,bench,selftest}")
-
+def _train_parser(sub):
     t = sub.add_parser("train", help="train a network in the terminal, print the monitors each epoch")
     _add_train_args(t)
     t.set_defaults(func=cmd_train)
 
+
+def _gradcheck_parser(sub):
     g = sub.add_parser("gradcheck", help="compare backpropagation with central differences (float64)")
     g.add_argument("--layers", default=None, help="sizes, e.g. 4,5,3 (default: 5,4,3,3)")
     g.add_argument("--activation", default=None, help="hidden activation, or a comma list per hidden layer")
@@ -58,16 +52,42 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     g.set_defaults(func=cmd_gradcheck)
 
+
+def _bench_parser(sub):
     b = sub.add_parser("bench", help="engine vs vectorised numpy vs PyTorch on the same training work")
     from .bench import add_arguments  # bench imports only numpy at module level
     add_arguments(b)
     b.set_defaults(func=cmd_bench)
 
+
+def _selftest_parser(sub):
     s = sub.add_parser("selftest", help="open the GUI offscreen, train briefly, check it, optionally screenshot")
     s.add_argument("--screenshot", metavar="PATH", default=None, help="save a PNG of the window")
     s.add_argument("--seconds", type=float, default=4.0, help="how long to train with the plots live (4)")
     s.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     s.set_defaults(func=cmd_selftest)
+
+
+# The one list of subcommands: name -> the function that adds its parser. Adding a subcommand is
+# one line here (the parser, the help text and the typo check all read it).
+COMMANDS = {
+    "train": _train_parser,
+    "gradcheck": _gradcheck_parser,
+    "bench": _bench_parser,
+    "selftest": _selftest_parser,
+}
+SUBCOMMANDS = tuple(COMMANDS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Train fully-connected neural networks live. Without a subcommand, opens the window.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="{" + ",".join(COMMANDS) + "}")
+    for add in COMMANDS.values():
+        add(sub)
     return p
 
 
@@ -430,11 +450,52 @@ def _qt_missing(exc: ImportError) -> int:
 
 
 # ---------------------------------------------------------------------------- entry point
+# Qt's own command-line options (QGuiApplication / QApplication, with one dash or two): only a
+# command line made of these opens the window. Anything else is for a subcommand, so a script's
+# typo ends at once with exit 2 instead of opening a window that never returns.
+QT_OPTIONS_WITH_VALUE = frozenset({
+    "platform", "platformpluginpath", "platformtheme", "plugin", "qmljsdebugger", "qwindowgeometry",
+    "qwindowicon", "qwindowtitle", "display", "geometry", "style", "stylesheet", "session", "name", "title",
+    "visual", "ncols", "cmap", "fn", "font", "bg", "background", "fg", "foreground", "btn", "button", "im",
+    "inputstyle", "fontengine"})
+QT_FLAGS = frozenset({"reverse", "widgetcount", "nograb", "dograb", "sync"})
+
+
+def is_gui_command_line(argv: list[str]) -> bool:
+    """True for no arguments, or only Qt's own options (``-platform offscreen``, ``-reverse``, ...)."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        name = arg[2:] if arg.startswith("--") else arg[1:] if arg.startswith("-") else None
+        if name in QT_FLAGS:
+            i += 1
+        elif name in QT_OPTIONS_WITH_VALUE and i + 1 < len(argv):
+            i += 2
+        else:
+            return False
+    return True
+
+
+def _unknown_subcommand(word: str) -> int:
+    import difflib
+    close = difflib.get_close_matches(word, COMMANDS, n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    print(f"{PROG}: error: unknown subcommand {word!r}.{hint}\n"
+          f"Valid subcommands: {', '.join(COMMANDS)}; run {PROG} alone to open the window, "
+          f"or {PROG} --help.", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+    if is_gui_command_line(argv):
         return run_gui(argv)        # Qt options (e.g. -platform offscreen) go to the window
-    args = build_parser().parse_args(argv)
+    if not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        return _unknown_subcommand(argv[0])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.error(f"choose a subcommand: {', '.join(COMMANDS)} (or no arguments at all, to open the window)")
     try:
         return int(args.func(args) or 0)
     except DivergenceError as exc:

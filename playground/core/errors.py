@@ -19,3 +19,7 @@ class ModelFileError(PlaygroundError):
 
 class DivergenceError(PlaygroundError):
     """Training produced NaN/Inf or exploding weights; the last good parameters were restored."""
+
+
+class Cancelled(PlaygroundError):
+    """The person cancelled a long operation (a model file being read, a download)."""

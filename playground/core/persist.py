@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelFileError, PlaygroundError, SpecError
+from .errors import Cancelled, ModelFileError, PlaygroundError, SpecError
 from .snapshot import EpochRecord
 from .spec import MAX_SEED, NetworkSpec, TrainConfig
 
@@ -38,6 +39,15 @@ MAX_JSON_BYTES = 256 * 1024**2       # parsing JSON costs several times its size
 MAX_META_BYTES = 16 * 1024**2
 MAX_NPY_HEADER = 64 * 1024
 MAX_FILE_BYTES = 4 * 1024**3
+# JSON costs far more in memory than on disk (an empty {} is 3 bytes of text, ~70 bytes as a dict),
+# so the number of values is bounded too, counted on the raw text before parsing. A native JSON
+# model holds at most JSON_MAX_PARAMS numbers; a 784-1000-1000-10 network2 file ~1.8 million.
+MAX_JSON_VALUES = 10_000_000         # numbers, strings, ... (at most ~320 MB of Python floats)
+MAX_JSON_CONTAINERS = 1_000_000      # objects and lists (network2 has 2 per neuron; a native model ~10 + history)
+MAX_INT_DIGITS = 30                  # sizes, epochs and seeds (< 2**63) have at most 19 digits
+_READ_CHUNK = 1 << 22
+NATIVE_MEMBERS = frozenset({"format", "version", "spec", "config", "history", "dataset_name", "seed",
+                            "n_params", "extras", "params"})
 NIELSEN_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _RECORD_FIELDS = tuple(f.name for f in fields(EpochRecord))
@@ -197,58 +207,142 @@ def _file_mode(path: Path) -> int:
 
 
 # ============================================================================ loading
-def load_model(path) -> LoadedModel:
-    """Read a native (.json/.npz) or Nielsen network2 model file. Raises ModelFileError."""
+def load_model(path, progress=None) -> LoadedModel:
+    """Read a native (.json/.npz) or Nielsen network2 model file. Raises ModelFileError.
+
+    ``progress(fraction)`` (0..1), if given, is called now and then while a large file is read and
+    parsed; it may raise Cancelled to stop the load, which then raises Cancelled.
+    """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as f:
-            head = f.read(4)
+        f = _open_regular_file(path)
     except OSError as e:
         raise ModelFileError(f"Cannot read {path}: {e.strerror or e}.") from None
-    if size > MAX_FILE_BYTES:
-        raise ModelFileError(f"{path} is {size / 1024**3:.1f} GiB, larger than any model this playground makes.")
-    try:
-        if head == _ZIP_MAGIC:
-            model = _load_npz(path)
-        else:
-            model = _load_json(path, size)
-    except ModelFileError as e:
-        raise ModelFileError(f"{path.name}: {e}") from None
-    except (SpecError, PlaygroundError) as e:
-        raise ModelFileError(f"{path.name}: the stored settings are invalid: {e}") from None
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError, RecursionError,
-            MemoryError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError) as e:
-        raise ModelFileError(f"{path.name} is not a readable model file ({type(e).__name__}: {e}).") from None
+    with f:
+        size = os.fstat(f.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            raise ModelFileError(f"{path} is {size / 1024**3:.1f} GiB, larger than any model this playground makes.")
+        try:
+            head = f.read(4)
+            f.seek(0)
+            if head == _ZIP_MAGIC:
+                model = _load_npz(f)
+            else:
+                model = _load_json(f, size, progress)
+        except Cancelled:
+            raise
+        except ModelFileError as e:
+            raise ModelFileError(f"{path.name}: {e}") from None
+        except (SpecError, PlaygroundError) as e:
+            raise ModelFileError(f"{path.name}: the stored settings are invalid: {e}") from None
+        except OSError as e:
+            raise ModelFileError(f"Cannot read {path}: {e.strerror or e}.") from None
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError, RecursionError,
+                MemoryError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError) as e:
+            raise ModelFileError(f"{path.name} is not a readable model file ({type(e).__name__}: {e}).") from None
     model.path = path
     return model
+
+
+def _open_regular_file(path: Path):
+    """Open ``path`` for reading only if it is a regular file.
+
+    A device (/dev/zero reports size 0 and never ends) or a FIFO (blocks until a writer comes)
+    is refused; O_NONBLOCK keeps the open itself from waiting on a FIFO.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a folder" if stat.S_ISDIR(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                    else "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "not a regular file")
+            raise ModelFileError(f"{path} is {kind}, not a model file: choose a .json or .npz file.")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _read_capped(f, cap: int, what: str, progress=None, total: int = 0) -> bytes:
+    """At most ``cap`` bytes of ``f``: a file that grows past its stat size is refused all the same."""
+    parts, got = [], 0
+    while True:
+        chunk = f.read(min(_READ_CHUNK, cap + 1 - got))
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+        if got > cap:
+            raise ModelFileError(f"{what} is larger than {cap / 1024**2:.0f} MiB; large models are saved as .npz")
+        if progress is not None and total:
+            progress(0.5 * min(got / total, 1.0))
+    return b"".join(parts)
 
 
 def _reject_constant(name):
     raise ModelFileError(f"the file contains {name}, but model values must be finite numbers")
 
 
-def _parse_json(raw: bytes):
+class _Values:
+    """json.loads hooks: refuse absurd integers, report progress, and (being Python functions)
+    let other threads take the GIL during a long parse, so the window stays responsive."""
+
+    def __init__(self, total: int, progress):
+        self.total, self.progress, self.seen = max(total, 1), progress, 0
+
+    def _tick(self):
+        self.seen += 1
+        if not self.seen & 0xFFFF and self.progress is not None:
+            self.progress(0.5 + 0.5 * min(self.seen / self.total, 1.0))
+
+    def float(self, text: str) -> float:
+        self._tick()
+        return float(text)
+
+    def int(self, text: str) -> int:
+        digits = len(text) - text.startswith("-")
+        if digits > MAX_INT_DIGITS:
+            raise ModelFileError(f"it holds a whole number with {digits:,} digits; no value in a model has "
+                                 f"more than {MAX_INT_DIGITS}, so the file is corrupt or hostile")
+        self._tick()
+        return int(text)
+
+
+def _parse_json(raw: bytes, progress=None):
+    # Counted on the text first, so a file of a million empty {} is refused before it costs memory.
+    # Braces or commas inside strings are counted too: the bound is only ever conservative.
+    containers = raw.count(b"{") + raw.count(b"[")
+    values = raw.count(b",") + 1
+    if containers > MAX_JSON_CONTAINERS or values > MAX_JSON_VALUES:
+        raise ModelFileError(
+            f"it holds about {values:,} JSON values in {containers:,} objects and lists, more than a model "
+            f"may ({MAX_JSON_VALUES:,} values, {MAX_JSON_CONTAINERS:,} objects and lists); large models are "
+            f"saved as .npz")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ModelFileError("it is not a text (UTF-8 JSON) file") from None
+    hooks = _Values(values, progress)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=hooks.float, parse_int=hooks.int)
     except json.JSONDecodeError as e:
         raise ModelFileError(f"it is not valid JSON (truncated or corrupt: {e.msg} at line {e.lineno})") from None
     except RecursionError:
         raise ModelFileError("its JSON is nested far too deeply to be a model") from None
 
 
-def _load_json(path: Path, size: int) -> LoadedModel:
+def _load_json(f, size: int, progress=None) -> LoadedModel:
     if size > MAX_JSON_BYTES:
         raise ModelFileError(f"a {size / 1024**2:.0f} MiB JSON model is too large; large models are saved as .npz")
-    with open(path, "rb") as f:
-        d = _parse_json(f.read())
+    d = _parse_json(_read_capped(f, MAX_JSON_BYTES, "the JSON model", progress, size), progress)
     if not isinstance(d, dict):
         raise ModelFileError("it is JSON, but not a model (expected an object at the top level)")
     if "format" in d:
+        unknown = sorted(set(d) - NATIVE_MEMBERS)
+        if unknown:
+            raise ModelFileError(f"it has entries a playground model never has: {', '.join(map(repr, unknown[:5]))}")
         return _from_native(d, params=None, fmt="native-json")
     if "sizes" in d and "weights" in d:
         return _from_nielsen(d)
@@ -388,8 +482,8 @@ def _make_network(spec: NetworkSpec, params: np.ndarray, seed: int):
 
 
 # ---------------------------------------------------------------------------- npz
-def _load_npz(path: Path) -> LoadedModel:
-    with zipfile.ZipFile(path) as zf:
+def _load_npz(f) -> LoadedModel:
+    with zipfile.ZipFile(f) as zf:
         infos = {}
         for info in zf.infolist():
             if info.filename in infos:

@@ -65,6 +65,23 @@ def _choose(kind: str, value: str, allowed: Iterable[str]) -> str:
     return value
 
 
+def _real(what: str, v) -> float:
+    """``v`` as a float if it is a plain real number; else a SpecError (never a raw TypeError)."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise SpecError(f"{what} {v!r} must be a number.")
+    return float(v)
+
+
+def _whole(what: str, v, minimum: int, optional: bool = False):
+    """``v`` as an int of at least ``minimum`` (None allowed if ``optional``), else a SpecError."""
+    if v is None and optional:
+        return None
+    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or v != int(v) \
+            or v < minimum:
+        raise SpecError(f"{what} {v!r} must be a whole number of at least {minimum}.")
+    return int(v)
+
+
 def check_seed(seed) -> int:
     """The seed as an int, or a SpecError: numpy's generators refuse negative seeds."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < MAX_SEED:
@@ -79,7 +96,10 @@ def parse_sizes(text: str | Iterable[int]) -> tuple[int, ...]:
         if any(p == "" for p in parts):
             raise SpecError(f"Layer sizes {text!r} have an empty entry: write them like 784,30,10.")
     else:
-        parts = list(text)
+        try:
+            parts = list(text)
+        except TypeError:
+            raise SpecError(f"Layer sizes {text!r} must be a list of whole numbers like 784,30,10.") from None
     sizes = []
     for p in parts:
         try:
@@ -129,7 +149,7 @@ class NetworkSpec:
             cost=canonical(self.cost),
             weight_init=canonical(self.weight_init),
             bias_init=canonical(self.bias_init),
-            bias_value=float(self.bias_value),
+            bias_value=float(self.bias_value) if isinstance(self.bias_value, numbers.Real) else self.bias_value,
             dtype=canonical(self.dtype),
         )
 
@@ -156,7 +176,7 @@ class NetworkSpec:
         _choose("weight initialisation", self.weight_init, WEIGHT_INITS)
         _choose("bias initialisation", self.bias_init, BIAS_INITS)
         _choose("number type", self.dtype, DTYPES)
-        if not math.isfinite(self.bias_value):
+        if not math.isfinite(_real("Bias value", self.bias_value)):
             raise SpecError(f"Bias value {self.bias_value} must be a finite number (0.1 is the usual choice for ReLU).")
         self._check_cost_output(cost, out, sizes[-1])
 
@@ -228,8 +248,10 @@ class NetworkSpec:
         unknown = set(d) - known
         if unknown:
             raise SpecError(f"Unknown network settings: {', '.join(sorted(unknown))}.")
-        spec = cls(**{**d, "sizes": parse_sizes(d.get("sizes", ())),
-                      "hidden_activations": tuple(d.get("hidden_activations", ()))}).normalised()
+        acts = d.get("hidden_activations", ())
+        if not isinstance(acts, (list, tuple)):
+            raise SpecError(f"The hidden activations {acts!r} must be a list of names, one per hidden layer.")
+        spec = cls(**{**d, "sizes": parse_sizes(d.get("sizes", ())), "hidden_activations": tuple(acts)}).normalised()
         spec.validate()
         return spec
 
@@ -261,32 +283,36 @@ class TrainConfig:
         return replace(self, optimizer=canonical(self.optimizer), schedule=canonical(self.schedule))
 
     def validate(self) -> None:
+        """Check every field, types first: a model file can hold anything, and a bad value must be a
+        SpecError here, not a TypeError from deep inside training."""
+        for name in ("optimizer", "schedule"):
+            if not isinstance(getattr(self, name), str):
+                raise SpecError(f"The {name} {getattr(self, name)!r} must be a name such as "
+                                f"{'sgd' if name == 'optimizer' else 'constant'}.")
         _choose("optimiser", self.optimizer, OPTIMIZERS)
         _choose("learning-rate schedule", self.schedule, SCHEDULES)
-        if not (self.eta > 0 and self.eta < float("inf")):
+        eta = _real("Learning rate", self.eta)
+        if not (eta > 0 and eta < float("inf")):
             raise SpecError(f"Learning rate {self.eta} must be a positive number (try 0.1 to 3 for SGD).")
-        if int(self.batch_size) != self.batch_size or self.batch_size < 1:
-            raise SpecError(f"Batch size {self.batch_size} must be a whole number of at least 1.")
+        _whole("Batch size", self.batch_size, 1)
         if self.batch_size > 65536:
             raise SpecError(f"Batch size {self.batch_size} is too large (at most 65536).")
         for name in ("l2", "l1"):
-            v = getattr(self, name)
+            v = _real(f"{name.upper()} regularisation", getattr(self, name))
             if not (v >= 0 and v < float("inf")):
                 raise SpecError(f"{name.upper()} regularisation {v} must be zero or positive.")
-        if not (0.0 <= self.dropout < 1.0):
+        if not (0.0 <= _real("Dropout", self.dropout) < 1.0):
             raise SpecError(f"Dropout {self.dropout} must be at least 0 and below 1 (it is a drop probability).")
-        if not (0.0 <= self.momentum < 1.0):
+        if not (0.0 <= _real("Momentum", self.momentum) < 1.0):
             raise SpecError(f"Momentum {self.momentum} must be at least 0 and below 1.")
-        if not (0.0 <= self.beta1 < 1.0 and 0.0 <= self.beta2 < 1.0):
+        if not (0.0 <= _real("Adam's beta1", self.beta1) < 1.0 and 0.0 <= _real("Adam's beta2", self.beta2) < 1.0):
             raise SpecError("Adam's beta1 and beta2 must be at least 0 and below 1.")
-        if self.epochs is not None and (int(self.epochs) != self.epochs or self.epochs < 1):
-            raise SpecError(f"Epochs {self.epochs} must be a whole number of at least 1 (or run until stopped).")
-        if self.plateau_epochs < 1:
-            raise SpecError("The plateau schedule needs a patience of at least 1 epoch.")
-        if self.max_halvings < 0:
-            raise SpecError("The plateau schedule's number of halvings before stopping cannot be negative.")
-        if self.early_stopping is not None and self.early_stopping < 1:
-            raise SpecError("Early stopping needs a patience of at least 1 epoch.")
+        if not (0.0 < _real("Adam's epsilon", self.adam_eps) <= 1.0):
+            raise SpecError(f"Adam's epsilon {self.adam_eps} must be a small positive number such as 1e-8.")
+        _whole("Epochs", self.epochs, 1, optional=True)
+        _whole("The plateau schedule's patience (epochs)", self.plateau_epochs, 1)
+        _whole("The plateau schedule's number of halvings", self.max_halvings, 0)
+        _whole("The early-stopping patience (epochs)", self.early_stopping, 1, optional=True)
         check_seed(self.seed)
 
     def to_dict(self) -> dict:
