@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import stat
 import tempfile
 import zipfile
 import zlib
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import Cancelled, ModelFileError, PlaygroundError, SpecError
+from .fileread import IrregularFile, open_regular, read_capped
 from .snapshot import EpochRecord
 from .spec import MAX_SEED, NetworkSpec, TrainConfig
 
@@ -45,7 +45,6 @@ MAX_FILE_BYTES = 4 * 1024**3
 MAX_JSON_VALUES = 10_000_000         # numbers, strings, ... (at most ~320 MB of Python floats)
 MAX_JSON_CONTAINERS = 1_000_000      # objects and lists (network2 has 2 per neuron; a native model ~10 + history)
 MAX_INT_DIGITS = 30                  # sizes, epochs and seeds (< 2**63) have at most 19 digits
-_READ_CHUNK = 1 << 22
 NATIVE_MEMBERS = frozenset({"format", "version", "spec", "config", "history", "dataset_name", "seed",
                             "n_params", "extras", "params"})
 NIELSEN_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
@@ -215,9 +214,11 @@ def load_model(path, progress=None) -> LoadedModel:
     """
     path = Path(path)
     try:
-        f = _open_regular_file(path)
+        f = open_regular(path)
     except OSError as e:
         raise ModelFileError(f"Cannot read {path}: {e.strerror or e}.") from None
+    except IrregularFile as e:
+        raise ModelFileError(f"{e}: choose a .json or .npz model file.") from None
     with f:
         size = os.fstat(f.fileno()).st_size
         if size > MAX_FILE_BYTES:
@@ -231,7 +232,7 @@ def load_model(path, progress=None) -> LoadedModel:
                 model = _load_json(f, size, progress)
         except Cancelled:
             raise
-        except ModelFileError as e:
+        except (ModelFileError, IrregularFile) as e:
             raise ModelFileError(f"{path.name}: {e}") from None
         except (SpecError, PlaygroundError) as e:
             raise ModelFileError(f"{path.name}: the stored settings are invalid: {e}") from None
@@ -242,43 +243,6 @@ def load_model(path, progress=None) -> LoadedModel:
             raise ModelFileError(f"{path.name} is not a readable model file ({type(e).__name__}: {e}).") from None
     model.path = path
     return model
-
-
-def _open_regular_file(path: Path):
-    """Open ``path`` for reading only if it is a regular file.
-
-    A device (/dev/zero reports size 0 and never ends) or a FIFO (blocks until a writer comes)
-    is refused; O_NONBLOCK keeps the open itself from waiting on a FIFO.
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = ("a folder" if stat.S_ISDIR(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                    else "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "not a regular file")
-            raise ModelFileError(f"{path} is {kind}, not a model file: choose a .json or .npz file.")
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _read_capped(f, cap: int, what: str, progress=None, total: int = 0) -> bytes:
-    """At most ``cap`` bytes of ``f``: a file that grows past its stat size is refused all the same."""
-    parts, got = [], 0
-    while True:
-        chunk = f.read(min(_READ_CHUNK, cap + 1 - got))
-        if not chunk:
-            break
-        parts.append(chunk)
-        got += len(chunk)
-        if got > cap:
-            raise ModelFileError(f"{what} is larger than {cap / 1024**2:.0f} MiB; large models are saved as .npz")
-        if progress is not None and total:
-            progress(0.5 * min(got / total, 1.0))
-    return b"".join(parts)
 
 
 def _reject_constant(name):
@@ -336,7 +300,9 @@ def _parse_json(raw: bytes, progress=None):
 def _load_json(f, size: int, progress=None) -> LoadedModel:
     if size > MAX_JSON_BYTES:
         raise ModelFileError(f"a {size / 1024**2:.0f} MiB JSON model is too large; large models are saved as .npz")
-    d = _parse_json(_read_capped(f, MAX_JSON_BYTES, "the JSON model", progress, size), progress)
+    read = None if progress is None else (lambda done, total: progress(0.5 * min(done / max(total, 1), 1.0)))
+    raw = read_capped(f, MAX_JSON_BYTES, "the JSON model", read, size)
+    d = _parse_json(raw, progress)
     if not isinstance(d, dict):
         raise ModelFileError("it is JSON, but not a model (expected an object at the top level)")
     if "format" in d:

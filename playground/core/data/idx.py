@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..fileread import IrregularFile, open_regular
 
 # IDX type code -> big-endian dtype, as defined by LeCun's format description.
 IDX_TYPES = {
@@ -34,11 +35,49 @@ GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
 
 
+class _Gunzip:
+    """A gzip stream read with zlib directly, so every byte that could be decompressed is handed
+    over before a cut-short file is reported (gzip.GzipFile drops the last buffer on EOFError,
+    and a message would under-count what the file holds)."""
+
+    def __init__(self, f):
+        self._f, self._d, self.truncated = f, zlib.decompressobj(16 + zlib.MAX_WBITS), False
+
+    def read(self, n: int) -> bytes:
+        out = []
+        while n > 0:
+            if self._d.eof:
+                rest = self._d.unused_data or self._f.read(_CHUNK)
+                if not rest.startswith(GZIP_MAGIC):      # no further gzip member: the end
+                    break
+                self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                data = rest
+            else:
+                data = self._d.unconsumed_tail or self._f.read(_CHUNK)
+                if not data:
+                    self.truncated = True
+                    break
+            chunk = self._d.decompress(data, n)
+            out.append(chunk)
+            n -= len(chunk)
+        return b"".join(out)
+
+    def close(self):
+        self._f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def _open(path: Path):
     """Open raw or gzip by looking at the first two bytes; names lie, magic does not."""
-    with open(path, "rb") as probe:
-        head = probe.read(2)
-    return _gzip.open(path, "rb") if head == GZIP_MAGIC else open(path, "rb")
+    f = open_regular(path)
+    head = f.read(2)
+    f.seek(0)
+    return _Gunzip(f) if head == GZIP_MAGIC else f
 
 
 def _read_exact(f, n: int, path: Path, what: str) -> bytes:
@@ -61,6 +100,8 @@ def read_idx(path, *, ndim: int | None = None, max_bytes: int = MAX_BYTES) -> np
         f = _open(path)
     except OSError as exc:
         raise DataError(f"cannot open IDX file {path}: {exc.strerror or exc}") from exc
+    except IrregularFile as exc:
+        raise DataError(f"refused IDX file: {exc}") from None
     try:
         with f:
             return _read(f, path, ndim, max_bytes)
@@ -89,22 +130,24 @@ def _read(f, path: Path, want_ndim: int | None, max_bytes: int) -> np.ndarray:
         raise DataError(f"{path}: IDX header declares shape {shape} = {expected:,} bytes, over the "
                         f"{max_bytes:,}-byte limit; the header is corrupt")
     buf = np.empty(expected, np.uint8)
-    view, got = memoryview(buf), 0
-    try:
-        while got < expected:
-            n = f.readinto(view[got:got + _CHUNK])
-            if not n:
-                break
-            got += n
-    except EOFError as exc:      # gzip stream cut short: report what we did get
-        raise DataError(f"{path}: payload truncated: expected {expected:,} bytes for shape {shape}, "
-                        f"got {got:,} before the gzip stream ended") from exc
+    got = 0
+    while got < expected:
+        data = f.read(min(_CHUNK, expected - got))
+        if not data:
+            break
+        buf[got:got + len(data)] = np.frombuffer(data, np.uint8)
+        got += len(data)
     if got < expected:
-        raise DataError(f"{path}: payload truncated: expected {expected:,} bytes for shape {shape}, got {got:,}")
+        ended = " before the gzip stream ended" if getattr(f, "truncated", False) else ""
+        raise DataError(f"{path}: payload truncated: expected {expected:,} bytes for shape {shape}, "
+                        f"got {got:,}{ended}; the file is cut short, download or copy it again")
     extra = len(f.read(_CHUNK))
     if extra:
         raise DataError(f"{path}: payload too long: expected {expected:,} bytes for shape {shape}, "
                         f"got at least {expected + extra:,}; the header does not match the data")
+    if getattr(f, "truncated", False):      # all the data, but not the gzip trailer with its checksum
+        raise DataError(f"{path}: the gzip stream is cut short after the data (its checksum is missing); "
+                        f"download or copy it again")
     return buf.view(dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
 
 

@@ -10,7 +10,6 @@ the documented structure: ``(training, validation, test)``, each ``(x, y)`` with
 
 from __future__ import annotations
 
-import gzip
 import io
 import pickle
 import zlib
@@ -24,10 +23,16 @@ except ImportError:                   # numpy 1.x
     from numpy.core import multiarray as _multiarray, numeric as _numeric
 
 from ..errors import DataError
+from ..fileread import IrregularFile, read_regular_file
 
 N_PIXELS = 784
 N_CLASSES = 10
 SPLITS = ("training", "validation", "test")
+# The real mnist.pkl.gz is 17 MB and inflates to ~220 MB: these caps cost real users nothing, and a
+# 4 MB gzip bomb stops after MAX_PICKLE_BYTES instead of filling the memory.
+MAX_FILE_BYTES = 100 * 1024**2
+MAX_PICKLE_BYTES = 400 * 1024**2
+_CHUNK = 1 << 22
 
 
 def _latin1_encode(text, encoding="latin1"):
@@ -67,16 +72,45 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
         raise DataError(f"refused to load {self._source}: it uses persistent ids, which a data pickle never needs")
 
 
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes if it is a regular file of at most MAX_FILE_BYTES (a FIFO or device is refused)."""
+    try:
+        return read_regular_file(path, MAX_FILE_BYTES, f"{path.name}, which should be Nielsen's 17 MB pickle,")
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except IrregularFile as exc:
+        raise DataError(f"refused: {exc}") from None
+
+
+def _gunzip_capped(raw: bytes, path: Path) -> bytes:
+    """Decompress as a stream, refusing past MAX_PICKLE_BYTES before that much is held."""
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)     # gzip wrapper
+    out, size, data = [], 0, raw
+    while data:
+        chunk = d.decompress(data, _CHUNK)
+        data = d.unconsumed_tail
+        size += len(chunk)
+        if size > MAX_PICKLE_BYTES:
+            raise DataError(f"refused {path}: it inflates to more than {MAX_PICKLE_BYTES // 1024**2} MB, while "
+                            f"Nielsen's mnist.pkl.gz inflates to about 220 MB; the file is not that pickle "
+                            f"(possibly a decompression bomb)")
+        out.append(chunk)
+        if d.eof:
+            break
+    if not d.eof:
+        raise DataError(f"{path}: the gzip stream is truncated; download or copy the file again")
+    return b"".join(out)
+
+
 def unpickle_numpy_only(path) -> object:
     """Unpickle ``path`` (gzip detected by magic) admitting only numpy arrays, tuples, lists and scalars."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    raw = _read_regular(path)
     try:
         if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
+            raw = _gunzip_capped(raw, path)
+        elif len(raw) > MAX_PICKLE_BYTES:
+            raise DataError(f"refused {path}: {len(raw) / 1024**2:.0f} MB is larger than Nielsen's pickle")
         return _NumpyOnlyUnpickler(io.BytesIO(raw), path).load()
     except DataError:
         raise
