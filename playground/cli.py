@@ -5,7 +5,8 @@ Qt is imported only on the GUI and selftest paths, so training and benchmarking 
 machine without a display or Qt's system libraries (a test keeps it so).
 
 Exit codes: 0 success, 1 a check failed (gradcheck, bench agreement, selftest),
-2 bad input (any PlaygroundError, one line on stderr), 3 training diverged, 130 interrupted.
+2 bad input (any PlaygroundError, one line on stderr), 3 training diverged, 4 trained but the
+model could not be saved where asked (it is kept in a fallback folder when possible), 130 interrupted.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ IMAGE_HIDDEN = 30           # Nielsen's 784,30,10
 # No window to keep responsive: longer kernel calls between checks, and no histogram probes.
 TRAINER_OPTIONS = {"chunk_seconds": 0.2, "probe_every": None}
 
-EXIT_FAILED, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 1, 2, 3, 130
+EXIT_FAILED, EXIT_USAGE, EXIT_DIVERGED, EXIT_NOT_SAVED, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 
 
 # ---------------------------------------------------------------------------- parser
@@ -305,11 +306,11 @@ def cmd_train(args) -> int:
         bar.close()
     seconds = time.perf_counter() - started
 
-    saved = None
+    saved = save_error = None
     if args.save:
         # After a divergence the trainer has restored the last good parameters: those are saved.
-        saved = str(trainer.save(args.save, format=args.format))
-        if not args.quiet:
+        saved, save_error = _save_or_fallback(trainer, args.save, args.format)
+        if save_error is None and not args.quiet:
             print(f"Saved {saved}")
 
     history = list(trainer.history)
@@ -337,9 +338,12 @@ def cmd_train(args) -> int:
         "seconds": seconds,
         "loaded": args.load,
         "saved": saved,
+        "save_error": save_error,
     }
     if args.json:
         print(json.dumps(result), flush=True)
+    if save_error is not None:
+        return EXIT_NOT_SAVED
     if state == "diverged":
         message = trainer.diverged_message or "the loss became NaN or infinite"
         print(f"{PROG}: training diverged: {message}", file=sys.stderr)
@@ -348,6 +352,41 @@ def cmd_train(args) -> int:
         print(f"Test accuracy {100 * final.test_accuracy:.2f}% after {len(history)} epoch(s), "
               f"{result['samples_per_second']:,.0f} samples/s")
     return 0
+
+
+def fallback_folder():
+    """Where a trained model goes when the asked-for place cannot take it (a full disk, a lost mount)."""
+    import platformdirs
+    from pathlib import Path
+    return Path(platformdirs.user_data_dir(PROG)) / "unsaved-models"
+
+
+def _save_or_fallback(trainer, path, format):
+    """Save to ``path``; if that fails after training, keep the work in the fallback folder.
+
+    Returns (path saved or None, the first error or None). Minutes of training are never thrown
+    away because of the last step: the message says where the model is instead.
+    """
+    from pathlib import Path
+
+    from .core.errors import ModelFileError
+    try:
+        return str(trainer.save(path, format=format)), None
+    except ModelFileError as exc:
+        error = str(exc)
+    folder = fallback_folder()
+    name = Path(path).name or "model"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
+        kept = str(trainer.save(target, format=format))
+    except (ModelFileError, OSError) as exc:
+        print(f"{PROG}: error: training finished but the model could not be saved: {error} "
+              f"Saving to {folder} failed too: {exc}", file=sys.stderr)
+        return None, error
+    print(f"{PROG}: error: training finished but the model could not be saved: {error} "
+          f"It was saved to {kept} instead.", file=sys.stderr)
+    return kept, error
 
 
 def _download_progress():

@@ -119,6 +119,9 @@ class Trainer:
         self._last_grad_b = np.zeros(spec.n_layers)
         self._seq = 0
         self._latest: Snapshot | None = None
+        # The runner (its "Paused." snapshot) and the stepper may publish at once: numbering, storing
+        # and delivering a snapshot happen under this lock, so seq never repeats or goes back.
+        self._publish_lock = threading.Lock()
 
         self._best_metric = -math.inf
         self._since_best = 0
@@ -573,18 +576,19 @@ class Trainer:
             self._probe_requested = False
             self._last_probe = now
             histograms = layer_histograms(self.network, self._probe_x)
-        self._seq += 1
-        snap = Snapshot(
-            epoch=self._epoch, step=self._step, samples_seen=self._samples_seen,
-            epoch_fraction=self.epoch_fraction, train_loss=self._last_loss,
-            grad_w_norm=self._last_grad_w, grad_b_norm=self._last_grad_b,
-            weight_norm=weight_norms(self.network) if norms is None else norms,
-            eta=self.config.eta if eta is None else eta,
-            samples_per_second=self.samples_per_second(), elapsed=self.elapsed, state=state or self.state,
-            histograms=histograms, epoch_record=record, message=message, seq=self._seq)
-        self._latest = snap                    # one assignment: readers see the old or the new, never half
-        if self.on_snapshot is not None:
-            self.on_snapshot(snap)
+        with self._publish_lock:
+            self._seq += 1
+            snap = Snapshot(
+                epoch=self._epoch, step=self._step, samples_seen=self._samples_seen,
+                epoch_fraction=self.epoch_fraction, train_loss=self._last_loss,
+                grad_w_norm=self._last_grad_w, grad_b_norm=self._last_grad_b,
+                weight_norm=weight_norms(self.network) if norms is None else norms,
+                eta=self.config.eta if eta is None else eta,
+                samples_per_second=self.samples_per_second(), elapsed=self.elapsed, state=state or self.state,
+                histograms=histograms, epoch_record=record, message=message, seq=self._seq)
+            self._latest = snap                # one assignment: readers see the old or the new, never half
+            if self.on_snapshot is not None:
+                self.on_snapshot(snap)
         return snap
 
     # ------------------------------------------------------------------ saving / continuing
