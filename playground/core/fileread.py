@@ -68,3 +68,25 @@ def read_regular_file(path, cap: int, what: str) -> bytes:
     """The bytes of regular file ``path``, at most ``cap`` of them (IrregularFile otherwise)."""
     with open_regular(path) as f:
         return read_capped(f, cap, what)
+
+
+def remove_stale(folder, pattern, older_than: float) -> list[Path]:
+    """Delete regular files in ``folder`` whose whole name matches ``pattern`` (a compiled regex)
+    and that were last written more than ``older_than`` seconds ago: temporaries a killed process
+    left. Only the caller's own naming pattern is touched, and never a file being written now."""
+    import time
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        try:
+            if (pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)
+                    and now - entry.stat(follow_symlinks=False).st_mtime > older_than):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            pass
+    return removed

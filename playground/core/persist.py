@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 import zipfile
 import zlib
@@ -28,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import Cancelled, ModelFileError, PlaygroundError, SpecError
-from .fileread import IrregularFile, open_regular, read_capped
+from .fileread import IrregularFile, open_regular, read_capped, remove_stale
 from .snapshot import EpochRecord
 from .spec import MAX_SEED, NetworkSpec, TrainConfig
 
@@ -164,9 +165,20 @@ def _nielsen_dict(network) -> dict:
     }
 
 
+STALE_SECONDS = 600     # a save's temporary older than this was left by a killed process
+
+
+def remove_stale_temporaries(path: Path, older_than: float = STALE_SECONDS) -> list[Path]:
+    """Delete ``.<name>.XXXXXXXX.tmp`` files a killed save of ``path`` left beside it (only that
+    exact pattern, only older than ``older_than`` seconds: a save running now is not touched)."""
+    pattern = re.compile(re.escape(f".{path.name}.") + r"[a-z0-9_]{8}\.tmp")      # mkstemp's names
+    return remove_stale(path.parent if str(path.parent) else Path("."), pattern, older_than)
+
+
 def _atomic_write(path: Path, write) -> None:
     """Write via a temporary file in the same folder, then rename over ``path``."""
     folder = path.parent if str(path.parent) else Path(".")
+    remove_stale_temporaries(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as e:

@@ -19,12 +19,14 @@ checked: they may be a subset or re-compressed. ``read_idx`` still validates the
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
 from ..errors import DataError
+from ..fileread import remove_stale
 
 DATA_ENV = "NN_PLAYGROUND_DATA"
 CACHE_ENV = "NN_PLAYGROUND_CACHE"
@@ -47,10 +49,19 @@ ProgressCallback = Callable[[str, int, "int | None"], None]   # (file name, byte
 
 @dataclass(frozen=True)
 class Remote:
-    """Where to download a dataset, and the hash each file must have (pooch syntax:
-    ``"sha256:<hex>"``, ``"md5:<hex>"``, or bare hex meaning SHA-256)."""
+    """Where to download a dataset, the hash each file must have (pooch syntax:
+    ``"sha256:<hex>"``, ``"md5:<hex>"``, or bare hex meaning SHA-256) and its size in bytes."""
     base_url: str
     hashes: Mapping[str, str]
+    sizes: Mapping[str, int] = field(default_factory=dict)
+
+
+# A download stops (and its partial file is deleted) once it passes the file's known size by this
+# margin: an endless or padded response cannot fill the disk before the hash check at the end.
+SIZE_MARGIN = 64 * 1024
+MAX_DOWNLOAD_BYTES = 64 * 1024**2      # for a file of unknown size (a mirror given with other hashes)
+# Temporary files older than this in the cache are left over from a killed download.
+STALE_SECONDS = 600
 
 
 REMOTES = {
@@ -60,14 +71,16 @@ REMOTES = {
         "train-labels-idx1-ubyte.gz": "sha256:3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
         "t10k-images-idx3-ubyte.gz": "sha256:8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
         "t10k-labels-idx1-ubyte.gz": "sha256:f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
-    }),
+    }, {"train-images-idx3-ubyte.gz": 9912422, "train-labels-idx1-ubyte.gz": 28881,
+        "t10k-images-idx3-ubyte.gz": 1648877, "t10k-labels-idx1-ubyte.gz": 4542}),
     # The MD5 sums published in Zalando's README (no SHA-256 is published).
     "fashion-mnist": Remote("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", {
         "train-images-idx3-ubyte.gz": "md5:8d4fb7e6c68d591d4c3dfef9ec88bf0d",
         "train-labels-idx1-ubyte.gz": "md5:25c81989df183df01b3e8a0aad5dffbe",
         "t10k-images-idx3-ubyte.gz": "md5:bef4ecab320f06d8554ea6380940ec79",
         "t10k-labels-idx1-ubyte.gz": "md5:bb300cfdad3c16e7a12a480ee83cd310",
-    }),
+    }, {"train-images-idx3-ubyte.gz": 26421880, "train-labels-idx1-ubyte.gz": 29515,
+        "t10k-images-idx3-ubyte.gz": 4422102, "t10k-labels-idx1-ubyte.gz": 5148}),
 }
 SUBFOLDERS = {"mnist": ("mnist",), "fashion-mnist": ("fashion-mnist", "fashion"), "mnist-pkl": ("mnist",)}
 SYSTEM_DIRS = {"fashion-mnist": (Path("/usr/share/datasets/fashion-mnist"),)}
@@ -147,7 +160,9 @@ def _remote_for(name: str, base_url: str | None, hashes: Mapping[str, str] | Non
     default = REMOTES.get(name)
     if default is None and base_url is None:
         return None
-    return Remote(base_url or default.base_url, dict(hashes) if hashes is not None else dict(default.hashes))
+    if hashes is not None:      # other files: their sizes are not known
+        return Remote(base_url or default.base_url, dict(hashes))
+    return Remote(base_url or default.base_url, dict(default.hashes), dict(default.sizes))
 
 
 def locate_dataset(name: str, *, data_dir=None, cache_dir=None, allow_download: bool = True,
@@ -183,6 +198,7 @@ def locate_dataset(name: str, *, data_dir=None, cache_dir=None, allow_download: 
 
     remote = _remote_for(name, base_url, hashes)
     cache = user_cache_dir(cache_dir) / name
+    remove_stale_downloads(cache)
     found, missing = _files_in(cache)
     if found and all(_hash_ok(p, remote.hashes.get(FILES[k])) for k, p in found.items()):
         return LocatedFiles(name, found, "cache", verified=True)
@@ -244,6 +260,43 @@ class _CallbackBar:
         pass
 
 
+class _TooLarge(Exception):
+    pass
+
+
+class _CappedFile:
+    """The file a download streams into, refusing to grow past ``cap`` bytes."""
+
+    def __init__(self, f, cap: int):
+        self._f, self.cap, self.size = f, cap, 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.cap:
+            raise _TooLarge()
+        return self._f.write(data)
+
+    def flush(self) -> None:
+        self._f.flush()
+
+
+def _capped(downloader, cap: int):
+    """A pooch downloader that writes through _CappedFile (pooch deletes its temporary on error)."""
+    def download(url, output_file, pooch_, check_only=False):
+        with open(output_file, "w+b") as f:
+            return downloader(url, _CappedFile(f, cap), pooch_)
+    return download
+
+
+_POOCH_TEMPORARY = re.compile(r"tmp[a-z0-9_]{8}")      # tempfile.NamedTemporaryFile's names
+
+
+def remove_stale_downloads(folder: Path, older_than: float = STALE_SECONDS) -> list[Path]:
+    """Delete temporaries a killed download left in ``folder`` (pooch's ``tmpXXXXXXXX`` names only,
+    and only when older than ``older_than`` seconds, so a download running now is not touched)."""
+    return remove_stale(folder, _POOCH_TEMPORARY, older_than)
+
+
 def _download(folder: Path, remote: Remote, progress: ProgressCallback | None) -> dict[str, Path]:
     import pooch
     import requests
@@ -257,7 +310,9 @@ def _download(folder: Path, remote: Remote, progress: ProgressCallback | None) -
         url = remote.base_url.rstrip("/") + "/" + file_name
         # stderr is None in a windowed (console-less) build.
         bar = _CallbackBar(file_name, progress) if progress else bool(sys.stderr and sys.stderr.isatty())
-        downloader = pooch.HTTPDownloader(progressbar=bar, timeout=DOWNLOAD_TIMEOUT)
+        expected = remote.sizes.get(file_name)
+        cap = expected + SIZE_MARGIN if expected else MAX_DOWNLOAD_BYTES
+        downloader = _capped(pooch.HTTPDownloader(progressbar=bar, timeout=DOWNLOAD_TIMEOUT), cap)
         try:
             # pooch streams to a temporary file and only renames it after the hash matched;
             # a file already there with the right hash is not downloaded again.
@@ -268,6 +323,12 @@ def _download(folder: Path, remote: Remote, progress: ProgressCallback | None) -
             raise DataError(f"downloaded {url} but it does not match its known hash, so it was removed; "
                             f"the mirror may be corrupt or tampered with. ({exc}) Place the files yourself "
                             f"and pass --data-dir, or set {DATA_ENV}.") from exc
+        except _TooLarge:
+            (folder / file_name).unlink(missing_ok=True)
+            size = f"it is {expected:,} bytes" if expected else f"no file of it is over {MAX_DOWNLOAD_BYTES:,} bytes"
+            raise DataError(f"downloading {url} was stopped after {cap:,} bytes, because {size}; the partial "
+                            f"file was deleted. The mirror is broken or hostile. Place the files yourself and "
+                            f"pass --data-dir, or set {DATA_ENV}.") from None
         except (requests.RequestException, OSError) as exc:
             raise _DownloadFailed(f"{url}: {exc}") from exc
     return paths
