@@ -20,6 +20,7 @@ EPS = 1e-4
 # Keep every hidden z at least this far (> 2 eps * max|a|) from the relu/leaky_relu kink, so that moving one
 # parameter by eps can never carry a unit across it (which would make the check meaningless).
 KINK_MARGIN = 1e-2
+KINKED = ("relu", "leaky_relu")      # activations whose derivative jumps at z = 0
 DEFAULT_SIZES = (5, 4, 3, 3)
 PATHS = ("loops", "blas")
 
@@ -103,15 +104,22 @@ class GradcheckResult:
 
 
 def data_away_from_kinks(net: Network, n: int, rng: np.random.Generator):
-    """Random inputs whose hidden pre-activations all stay KINK_MARGIN away from 0."""
+    """Random inputs whose hidden pre-activations stay KINK_MARGIN away from 0 in every layer whose
+    activation has a kink there (relu, leaky_relu); smooth activations need no such care."""
+    kinked = [l for l, a in enumerate(net.spec.hidden_activations) if a in KINKED]
+    x = rng.standard_normal((n, net.spec.sizes[0]))
+    if not kinked:
+        return x
     for _ in range(200):
-        x = rng.standard_normal((n, net.spec.sizes[0]))
         zs, _ = net.forward_all(x)
-        if all(np.abs(z).min() > KINK_MARGIN for z in zs[:-1]):
+        if all(np.abs(zs[l]).min() > KINK_MARGIN for l in kinked):
             return x
-    raise SpecError(f"Could not find inputs that keep all {sum(net.spec.sizes[1:-1]):,} hidden units away from "
-                    f"the activation kinks, so central differences would be meaningless. Check a network "
-                    f"with narrower hidden layers (e.g. 5,4,3,3).")
+        x = rng.standard_normal((n, net.spec.sizes[0]))
+    units = sum(net.spec.sizes[1 + l] for l in kinked)
+    names = " and ".join(sorted({net.spec.hidden_activations[l] for l in kinked}))
+    raise SpecError(f"Could not find inputs that keep all {units:,} {names} units away from the kink at 0, "
+                    f"so central differences would be meaningless there. Check a network with narrower "
+                    f"{names} layers (e.g. 5,4,3,3).")
 
 
 def random_targets(spec: NetworkSpec, n: int, rng: np.random.Generator) -> np.ndarray:

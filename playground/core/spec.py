@@ -51,17 +51,28 @@ MAX_DEPTH = 64
 MAX_SEED = 2**63        # saved models store the seed as a JSON integer that must fit an int64
 
 
+_KNOWN_NAMES = frozenset((*HIDDEN_ACTIVATIONS, *OUTPUT_ACTIVATIONS, *COSTS, *WEIGHT_INITS, *BIAS_INITS,
+                          *OPTIMIZERS, *SCHEDULES, *DTYPES))
+
+
 def canonical(name: str) -> str:
-    """Normalise a user-typed option name ("Cross-Entropy" -> "cross_entropy")."""
+    """Normalise a user-typed option name ("Cross-Entropy" -> "cross_entropy"). A name that is not
+    one of ours is returned as typed, so a refusal quotes what the person wrote."""
     key = str(name).strip().lower()
-    return _ALIASES.get(key, key.replace("-", "_"))
+    if key in _ALIASES:
+        return _ALIASES[key]
+    key = key.replace("-", "_")
+    return key if key in _KNOWN_NAMES else str(name).strip()
 
 
 def _choose(kind: str, value: str, allowed: Iterable[str]) -> str:
     value = canonical(value)
     allowed = tuple(allowed)
     if value not in allowed:
-        raise SpecError(f"Unknown {kind} {value!r}: choose one of {', '.join(allowed)}.")
+        import difflib
+        close = difflib.get_close_matches(str(value).lower().replace("-", "_"), allowed, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise SpecError(f"Unknown {kind} {value!r}{hint}: choose one of {', '.join(allowed)}.")
     return value
 
 

@@ -142,8 +142,13 @@ def _search_root(root: Path, name: str, log: list[str], label: str) -> dict[str,
             notes.append(f"{label} {folder}: incomplete, missing {', '.join(missing)}")
     if not notes:
         where = "".join(f" nor in {sub}/" for sub in subs)
-        notes.append(f"{label} {root}: " + (f"no {TITLES.get(name, name)} files there{where}"
-                                            if root.is_dir() else "no such folder"))
+        if root.is_dir():
+            why = f"no {TITLES.get(name, name)} files there{where}"
+        elif root.exists():
+            why = "that is a file, not a folder"
+        else:
+            why = "no such folder"
+        notes.append(f"{label} {root}: {why}")
     log.extend(notes)
     return None
 
