@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import DataError, SpecError
 from ..spec import check_seed
+from .identify import identify
 from .idx import read_idx
 from .locate import TITLES, locate_dataset, locate_nielsen_pickle
 from .nielsen_pkl import load_nielsen_pickle
@@ -170,7 +171,17 @@ def _read_images(name, data_dir, cache_dir, allow_download, progress, base_url, 
     if arrays["train_images"].shape[1:] != arrays["test_images"].shape[1:]:
         raise DataError(f"training images are {arrays['train_images'].shape[1:]} but test images are "
                         f"{arrays['test_images'].shape[1:]}")
+    _check_identity(name, files, arrays)
     return arrays, files
+
+
+def _check_identity(name, files, arrays) -> None:
+    """Refuse MNIST given for Fashion-MNIST and the other way round: same names, same shapes."""
+    held, why = identify(files.paths, arrays)
+    if held is not None and held != name:
+        want, have = TITLES.get(name, name), TITLES.get(held, held)
+        raise DataError(f"{files.folder} holds {have}, not {want} ({why}). Choose a folder that holds "
+                        f"{want}, or switch the dataset to {have}.")
 
 
 def load_dataset(name: str, *, data_dir=None, train_size: int | None = None, validation_size: int | None = None,
