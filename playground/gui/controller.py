@@ -18,7 +18,7 @@ from playground.core import activations
 from playground.core.errors import DataError, PlaygroundError, SpecError
 
 from ._qt import QtCore, QtWidgets
-from . import gcpolicy
+from . import datafolders, fileload, gcpolicy
 from . import settings as st
 from .analysis import analyse
 from .controls import DEFAULTS, LIVE_KEYS
@@ -59,9 +59,9 @@ class CoreBackend:
     def save_model(self, trainer, path):
         return trainer.save(path, dataset_name=trainer.dataset.name)
 
-    def load_model(self, path):
+    def load_model(self, path, progress=None):
         from playground.core.persist import load_model
-        return load_model(path)
+        return load_model(path, progress=progress)
 
     def trainer_from_saved(self, loaded, dataset, config):
         from playground.core.trainer import Trainer
@@ -281,7 +281,7 @@ class Controller(QtCore.QObject):
 
     def _load_dataset(self, state):
         name = state["dataset"]
-        data_dir = st.value("data/dir", "") or None
+        data_dir = datafolders.remembered(name)
         kw = dict(noise=state["noise"], test_ratio=state["test_ratio"], seed=state["seed"])
         QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.WaitCursor)
         try:
@@ -308,7 +308,7 @@ class Controller(QtCore.QObject):
         dlg.exec()
         self.missing_dialog = None
         if dlg.choice == "folder" and dlg.folder:
-            st.set_value("data/dir", dlg.folder)
+            datafolders.remember(name, dlg.folder)
         if dlg.dataset is not None:
             return dlg.dataset
         if dlg.choice == "fashion-mnist":
@@ -643,7 +643,9 @@ class Controller(QtCore.QObject):
             if not path:
                 return False
         try:
-            loaded = self.backend.load_model(path)
+            loaded = fileload.load_model(self.w, self.backend, path)
+            if loaded is None:          # cancelled
+                return False
         except (PlaygroundError, OSError, ValueError) as e:
             # Nothing changed: the current network keeps training / stays as it was.
             QtWidgets.QMessageBox.warning(self.w, "Could not open the model", f"{path}\n\n{e}")
@@ -715,10 +717,7 @@ class Controller(QtCore.QObject):
         return out
 
     def choose_data_dir(self) -> None:
-        folder = QtWidgets.QFileDialog.getExistingDirectory(self.w, "Folder holding MNIST / Fashion-MNIST",
-                                                            st.value("data/dir", ""))
-        if folder:
-            st.set_value("data/dir", folder)
+        datafolders.choose(self.w, self.w.controls.state()["dataset"])
 
     # ------------------------------------------------------------------ settings
     def _restore_settings(self) -> None:

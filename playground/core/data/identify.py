@@ -105,3 +105,17 @@ def identify(paths: dict, arrays: dict | None = None) -> tuple[str | None, str]:
             return found, (f"{Path(paths[key]).name} holds {what}: {100 * share:.0f}% of {n:,} images have "
                            f"a blank edge")
     return None, "the files do not say which dataset they are"
+
+
+def datasets_in(folder) -> dict[str, str | None]:
+    """The image datasets ``folder`` provides (directly or in an ``mnist/`` / ``fashion-mnist/``
+    subfolder), each with what its files were identified as (None: they do not say)."""
+    from .locate import _search_root
+    out = {}
+    for name in REMOTES:
+        found = _search_root(Path(folder), name, [], "")
+        if found:
+            held, _ = identify(found)
+            if held in (None, name):
+                out[name] = held
+    return out
