@@ -32,7 +32,7 @@ SPLITS = ("training", "validation", "test")
 # 4 MB gzip bomb stops after MAX_PICKLE_BYTES instead of filling the memory.
 MAX_FILE_BYTES = 100 * 1024**2
 MAX_PICKLE_BYTES = 400 * 1024**2
-_CHUNK = 1 << 22
+_CHUNK = 1 << 20
 
 
 def _latin1_encode(text, encoding="latin1"):
