@@ -491,3 +491,19 @@ def test_stored_checksums_match_the_shared_readme(shared_mnist_dir):
     digests = set(re.findall(r"\b[0-9a-f]{64}\b", readme))
     assert len(digests) == 4
     assert digests <= {h.split(":")[1] for _, h in KNOWN_FILES}
+
+
+def test_readme_states_the_limits_the_code_enforces():
+    from playground.core import persist, spec
+    from playground.core.data import idx, locate, nielsen_pkl
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Reliability"):readme.index("## Speed")]
+    for number in (f"{persist.MAX_JSON_VALUES:,}", f"{persist.MAX_JSON_CONTAINERS:,}",
+                   f"{persist.MAX_JSON_BYTES // 1024**2} MiB", f"{persist.MAX_FILE_BYTES // 1024**3} GiB",
+                   f"{persist.MAX_META_BYTES // 1024**2} MiB", f"{persist.MAX_INT_DIGITS} digits",
+                   f"{nielsen_pkl.MAX_PICKLE_BYTES // 1024**2} MB", f"{nielsen_pkl.MAX_FILE_BYTES // 1024**2} MB",
+                   f"{idx.MAX_BYTES:,} bytes", f"{locate.SIZE_MARGIN // 1024} KiB",
+                   f"{locate.MAX_DOWNLOAD_BYTES // 1024**2} MiB", f"{spec.MAX_DEPTH} layers",
+                   f"{spec.MAX_LAYER_WIDTH:,} units", f"{spec.MAX_BYTES // 1024**3} GiB of memory",
+                   f"{locate.STALE_SECONDS // 60} minutes", f"{persist.STALE_SECONDS // 60} minutes"):
+        assert number in section, number

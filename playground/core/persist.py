@@ -7,8 +7,9 @@ as uint8 bytes). Never pickle, in either direction.
 Nielsen: ``{"sizes", "weights" (n_out x n_in lists), "biases" (n_out x 1 lists), "cost"}``, exactly
 what network2.save() writes and network2.load() reads; such networks are sigmoid everywhere.
 
-A model file is untrusted input. Everything is checked before it is believed, and believed
-only as far as the spec allows: sizes go through NetworkSpec validation and the memory limit
+A model file is untrusted input. Only regular files are read, up to a byte cap; JSON is
+bounded in values and nesting counted on the text before it is parsed (JSON grows ~20x in
+memory). Everything is checked before it is believed, and believed only as far as the spec allows: sizes go through NetworkSpec validation and the memory limit
 before anything is allocated; for .npz the array headers and the zip's declared member sizes
 are compared with what the spec implies before a byte of array data is read. Every failure is
 a ModelFileError saying what is wrong with the file. Saving writes a temporary file and renames

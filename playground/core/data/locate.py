@@ -12,8 +12,10 @@ Search order (first complete set of four files wins):
 5. a download with pooch into ``<cache>/<name>/``, each file's hash checked before it
    is kept.
 
-Files the user points us at (1, 2, 4) are trusted to be theirs and are not hash
-checked: they may be a subset or re-compressed. ``read_idx`` still validates them.
+Files the user points us at (1, 2, 4) are not required to match the hashes: they may be a
+subset or re-compressed. ``read_idx`` still validates them, and ``identify`` checks that they
+hold the dataset asked for (MNIST and Fashion-MNIST share names and shapes). Downloads stop at
+each file's known size plus a margin.
 """
 
 from __future__ import annotations
