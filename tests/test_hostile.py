@@ -130,14 +130,6 @@ def test_the_pickle_caps_leave_room_for_the_real_file():
     assert nielsen_pkl.MAX_PICKLE_BYTES >= 1.5 * 220e6 and nielsen_pkl.MAX_FILE_BYTES >= 3 * 17e6
 
 
-def test_nielsen_pickle_refuses_a_device():
-    out = run_python("from playground.core.data import load_nielsen_pickle\n"
-                     "from playground.core.errors import DataError\n"
-                     "try:\n    load_nielsen_pickle('/dev/zero')\n"
-                     "except DataError as e:\n    print(e)\n")
-    assert out.returncode == 0 and "is a device, not a file" in out.stdout, out.stderr[-500:]
-
-
 # ============================================================================ 2: JSON that expands in memory
 def test_model_padded_with_empty_objects_is_refused_before_parsing(tmp_path, model_dict):
     from playground.core.persist import MAX_JSON_CONTAINERS, load_model
@@ -190,12 +182,18 @@ def test_load_reports_progress_and_can_be_cancelled(tmp_path, monkeypatch):
 
 
 # ============================================================================ 3: devices and FIFOs
-def test_load_refuses_dev_zero():
-    out = run_python("from playground.core.persist import load_model\n"
-                     "from playground.core.errors import ModelFileError\n"
-                     "try:\n    load_model('/dev/zero')\n"
-                     "except ModelFileError as e:\n    print(e)\n")
-    assert out.returncode == 0 and "is a device" in out.stdout, out.stderr[-500:]
+@pytest.mark.parametrize("module, reader, error", [
+    ("playground.core.persist", "load_model", "ModelFileError"),
+    ("playground.core.data", "load_nielsen_pickle", "DataError"),
+    ("playground.core.data", "read_idx", "DataError"),
+])
+def test_readers_refuse_dev_zero(module, reader, error):
+    # In a memory-limited child: before the fix /dev/zero was read until the memory ran out.
+    out = run_python(f"from {module} import {reader}\n"
+                     f"from playground.core.errors import {error}\n"
+                     f"try:\n    {reader}('/dev/zero')\n"
+                     f"except {error} as e:\n    print(e)\n")
+    assert out.returncode == 0 and "/dev/zero is a device, not a file" in out.stdout, out.stderr[-500:]
 
 
 def test_load_refuses_a_fifo_without_blocking(tmp_path):
