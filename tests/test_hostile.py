@@ -505,3 +505,14 @@ def test_readme_states_the_limits_the_code_enforces():
                    f"{spec.MAX_LAYER_WIDTH:,} units", f"{spec.MAX_BYTES // 1024**3} GiB of memory",
                    f"{locate.STALE_SECONDS // 60} minutes", f"{persist.STALE_SECONDS // 60} minutes"):
         assert number in section, number
+
+
+@pytest.mark.parametrize("option", ["noise", "n_samples", "test_ratio", "seed", "train_size", "validation_size"])
+def test_load_dataset_refuses_bad_values_with_its_own_error(option):
+    from playground.core.data import load_dataset
+    from playground.core.errors import PlaygroundError
+    for v in BAD_VALUES:
+        try:
+            load_dataset("xor", **{option: v})
+        except PlaygroundError:
+            pass

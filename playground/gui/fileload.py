@@ -75,6 +75,7 @@ class BackgroundRead:
             self.dialog.setWindowTitle(self._title)
             self.dialog.setWindowModality(QtCore.Qt.WindowModal)
             self.dialog.setMinimumDuration(0)
+            self.dialog.setMinimumWidth(420)     # room for the file name and the title
             self.dialog.setAutoClose(False)
             self.dialog.setAutoReset(False)
             self.dialog.canceled.connect(self.cancel.set)

@@ -9,6 +9,7 @@ by class, so "the last 1,000 images" would be a validation set of nines.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,7 +234,7 @@ def load_dataset(name: str, *, data_dir=None, train_size: int | None = None, val
         n_classes, image_shape, class_names = 10, (28, 28), CLASS_NAMES[name]
         source = str(path)
     else:
-        if not 0 <= test_ratio < 1:
+        if isinstance(test_ratio, bool) or not isinstance(test_ratio, numbers.Real) or not 0 <= test_ratio < 1:
             raise DataError(f"test_ratio must be at least 0 and below 1, not {test_ratio!r}")
         n = DEFAULT_N_SAMPLES if n_samples is None else _check_int("n_samples", n_samples)
         x, y = make_toy(name, n, noise, seed)          # already in random order

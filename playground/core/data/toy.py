@@ -9,6 +9,9 @@ standard deviation of Gaussian jitter added to the points, in the same units.
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from ..errors import DataError
@@ -81,6 +84,6 @@ def make_toy(name: str, n_samples: int = DEFAULT_N_SAMPLES, noise: float = 0.1, 
         raise DataError(f"unknown toy dataset {name!r}; choose one of {', '.join(TOY_GENERATORS)}")
     if int(n_samples) != n_samples or not 2 <= n_samples <= MAX_N_SAMPLES:
         raise DataError(f"n_samples must be a whole number from 2 to {MAX_N_SAMPLES:,}, not {n_samples!r}")
-    if not (np.isfinite(noise) and noise >= 0):
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (math.isfinite(noise) and noise >= 0):
         raise DataError(f"noise must be a finite number >= 0, not {noise!r}")
     return TOY_GENERATORS[name](int(n_samples), float(noise), np.random.default_rng(seed))
