@@ -136,7 +136,21 @@ def type_value(qtbot, field, text):
     qtbot.keyClick(field, Qt.Key_Return)
 
 
-def test_out_of_range_values_are_explained_next_to_the_field(qtbot, gui):
+@pytest.fixture
+def app_font():
+    """The application's font size as make_app sets it (notes wrap as on screen), before the window."""
+    from playground.gui import theme
+
+    app = QtWidgets.QApplication.instance()
+    old = app.font()
+    font = app.font()
+    font.setPointSizeF(max(font.pointSizeF(), theme.BASE_POINT_SIZE))
+    app.setFont(font)
+    yield
+    app.setFont(old)
+
+
+def test_out_of_range_values_are_explained_next_to_the_field(qtbot, app_font, gui):
     w, c = gui
     controls = w.controls
     row = controls.layers._rows[0]
@@ -156,12 +170,25 @@ def test_out_of_range_values_are_explained_next_to_the_field(qtbot, gui):
     assert controls.batch_note.isVisibleTo(w)
     assert controls.batch_note.text().startswith(f"Batch {n:,} = the whole training set")
     type_value(qtbot, controls.batch_size, str(n + 100))
-    assert f"more than the {n:,} training examples" in controls.batch_note.text()
+    assert f"Batch {n + 100:,} > {n:,} training examples" in controls.batch_note.text()
     type_value(qtbot, controls.batch_size, "10")
     assert not controls.batch_note.isVisibleTo(w) and c.trainer.config.batch_size == 10
 
     type_value(qtbot, controls.dropout, "3")
     assert controls.dropout.value() == pytest.approx(0.95)
+
+
+def test_a_wrapped_note_is_never_cut_off(qtbot, app_font, gui):
+    w, c = gui
+    bar = w.controls_scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    type_value(qtbot, w.controls.batch_size, "1000")
+    qtbot.wait(100)
+    note = w.controls.batch_note
+    assert "Batch 1,000 >" in note.text()
+    # Wrapped over lines, each of them shown: the scroll area lays out by size hints, not by
+    # height-for-width, so the note has to ask for its height itself.
+    assert note.height() >= note.heightForWidth(note.width()) > note.fontMetrics().height() * 1.5
 
 
 def test_widget_ranges_agree_with_the_engine():

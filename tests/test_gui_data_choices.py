@@ -64,6 +64,7 @@ def offline_dialog(qtbot, tmp_path, monkeypatch):
     """The dialog for MNIST with a download that really fails: a host that never resolves."""
     from playground.core.data.dataset import load_dataset
     from playground.core.errors import DataError
+    from playground.gui import theme
     from playground.gui.datadialog import MissingDataDialog
 
     monkeypatch.delenv("NN_PLAYGROUND_DATA", raising=False)
@@ -81,6 +82,9 @@ def offline_dialog(qtbot, tmp_path, monkeypatch):
 
     dlg = MissingDataDialog("MNIST digits", first, download=download, load_folder=lambda f: None,
                             offer_fashion=True)
+    font = dlg.font()                       # the window's font size (make_app), where text wraps more
+    font.setPointSizeF(max(font.pointSizeF(), theme.BASE_POINT_SIZE))
+    dlg.setFont(font)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)
@@ -115,16 +119,20 @@ def test_failed_download_is_one_sentence_with_details_behind_a_toggle(qtbot, off
     assert "No internet connection:" in said and "HTTPSConnectionPool" not in said
     assert said.count(". ") <= 2 and len(said) < 300
     assert dlg.choice is None and dlg.dataset is None
+    assert_nothing_cut_off(qtbot, dlg)
     assert not dlg.details.isVisibleTo(dlg)
     dlg.details_button.click()
     assert "NameResolutionError" in dlg.details.toPlainText() or "resolve" in dlg.details.toPlainText()
-    # Nothing cut off: every label gets the height its wrapped text needs.
-    dlg.resize(dlg.sizeHint())
-    qtbot.wait(20)
+    assert_nothing_cut_off(qtbot, dlg)
+    assert dlg.height() <= 760 and dlg.width() <= 1260     # fits a 1280 x 800 screen
+
+
+def assert_nothing_cut_off(qtbot, dlg):
+    """Every label has the height its wrapped text needs (a dialog does not grow by itself)."""
+    qtbot.wait(50)
     for lab in dlg.findChildren(QtWidgets.QLabel):
         if lab.isVisibleTo(dlg) and lab.text():
             assert lab.height() >= lab.heightForWidth(lab.width()) - 1, lab.text()[:40]
-    assert dlg.sizeHint().height() <= 760 and dlg.sizeHint().width() <= 1260
 
 
 @pytest.mark.parametrize("raw, start", [

@@ -310,8 +310,7 @@ class ControlsPanel(QtWidgets.QWidget):
             return None
         if batch == n:
             return f"Batch {batch:,} = the whole training set: one step per epoch."
-        return (f"Batch {batch:,} is more than the {n:,} training examples: each step uses the whole "
-                "training set, one step per epoch.")
+        return f"Batch {batch:,} > {n:,} training examples: each step uses the whole training set."
 
     def live_values(self) -> dict:
         s = self.state()

@@ -188,6 +188,7 @@ class MissingDataDialog(QtWidgets.QDialog):
     def _say_problem(self, sentence: str, raw: str, heading: str) -> None:
         self.progress_label.setText(f"<span style='color:#8a1010'>{sentence}</span>")
         self._set_details(heading, raw)
+        self.adjustSize()           # a dialog does not grow by itself: make room for the sentence
 
     # ------------------------------------------------------------------ options
     def _use_fashion(self):

@@ -102,10 +102,20 @@ class NoteLabel(QtWidgets.QLabel):
         super().__init__(parent)
         self.setWordWrap(True)
         self.setObjectName("fieldNote")
-        self.setStyleSheet("QLabel#fieldNote { color: #6b4a00; background: #fff4d6; border-radius: 3px;"
-                           " padding: 2px 4px; }")
+        # Margins, not style-sheet padding: QLabel's height-for-width counts only the former, and
+        # a wrapped note would be clipped.
+        self.setContentsMargins(4, 2, 4, 2)
+        self.setStyleSheet("QLabel#fieldNote { color: #6b4a00; background: #fff4d6; border-radius: 3px; }")
         self.about_limit = False
         self.hide()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        # The scroll area around the panel lays out by size hints, not height-for-width: ask for
+        # the height the wrapped text needs at the width actually given, or its last line is cut.
+        need = self.heightForWidth(self.width())
+        if need > 0 and need != self.minimumHeight():
+            self.setMinimumHeight(need)
 
     def say(self, text: str | None, about_limit: bool = False) -> None:
         """``about_limit``: the note reports a clamped value (kept until the next commit)."""
