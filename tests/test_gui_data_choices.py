@@ -48,11 +48,24 @@ def test_a_cancelled_switch_announces_nothing(qtbot, gui, monkeypatch):
     assert not (w.banner.isVisible() and "adjusted" in w.banner.text.text())
 
 
-def _missing(real):
+def test_the_note_names_the_dataset_the_missing_data_dialog_switched_to(qtbot, gui, monkeypatch):
+    from playground.gui import datadialog
+
+    if not datadialog.SYSTEM_FASHION.is_dir():
+        pytest.skip("no system Fashion-MNIST to switch to")
+    w, c = gui
+    monkeypatch.setattr(c.backend, "load_dataset", _missing(c.backend.load_dataset, also_fashion=False))
+    monkeypatch.setattr(datadialog.MissingDataDialog, "exec", lambda dlg: dlg.fashion_button.click() or 1)
+    choose(w, "mnist")
+    assert c.dataset.name == "fashion-mnist" and c.network.spec.sizes == (784, 100, 10)
+    assert "Settings adjusted for Fashion-MNIST:" in w.banner.text.text()
+
+
+def _missing(real, also_fashion=True):
     from playground.core.errors import DataError
 
     def load(name, **kw):
-        if name in ("mnist", "fashion-mnist"):
+        if name == "mnist" or (name == "fashion-mnist" and also_fashion):
             raise DataError("could not find the files (test)")
         return real(name, **kw)
     return load

@@ -72,6 +72,8 @@ class DatasetDefaults(QtCore.QObject):
         adj, self.w.controls.adjustment = self.w.controls.adjustment, None
         if adj is None or any(applied.get(k) != v for k, v in adj.after.items()):
             return
+        # Named after the dataset built, which the missing-data dialog may have switched.
+        adj.dataset = applied.get("dataset", adj.dataset)
         self.shown = adj
         self.w.banner.show_message("info", describe(adj), [(UNDO, "Undo")])
 
