@@ -20,7 +20,7 @@ from .dataset_defaults import adapt
 from .labels import (BIAS_INIT_LABELS, COST_LABELS, DATASET_LABELS, IMAGE_DATASETS, OPTIMIZER_LABELS,
                      OUTPUT_LABELS, ACTIVATION_LABELS, TOY_DATASETS, WEIGHT_INIT_LABELS, dataset_io)
 from .layer_editor import LayerEditor
-from .limits import LimitedDoubleSpinBox, LimitedSpinBox, NoteLabel, attach
+from .limits import LimitedDoubleSpinBox, LimitedSpinBox, NoteLabel, WrappedLabel, attach
 
 # The launch default: an embedded toy problem that visibly learns within seconds, no download.
 # Each dataset's starting network and training settings come from core.presets.
@@ -73,12 +73,11 @@ def _noted_row(form: QtWidgets.QFormLayout, label, field, extra=None) -> NoteLab
     return note
 
 
-class ErrorLabel(QtWidgets.QLabel):
+class ErrorLabel(WrappedLabel):
     """An inline message in a red box; hidden when there is nothing to say."""
 
     def __init__(self):
         super().__init__()
-        self.setWordWrap(True)
         self.setObjectName("inlineError")
         self.setStyleSheet("QLabel#inlineError { background: #fde8e8; color: #8a1010; border: 1px solid #d33;"
                            " border-radius: 4px; padding: 6px; }")

@@ -11,6 +11,7 @@ letters, so after typing a new learning rate Space blanked the field instead of 
 from __future__ import annotations
 
 from ._qt import QtCore, QtGui, QtWidgets
+from . import filters
 
 ENTER = (QtCore.Qt.Key_Return, QtCore.Qt.Key_Enter)
 
@@ -57,12 +58,7 @@ def install(*widgets) -> None:
     global _filter
     if _filter is None:
         _filter = FieldKeys(QtWidgets.QApplication.instance())
-    for w in widgets:
-        spins = ([w] if isinstance(w, QtWidgets.QAbstractSpinBox) else []) + \
-            w.findChildren(QtWidgets.QAbstractSpinBox)
-        for s in spins:
-            s.removeEventFilter(_filter)
-            s.installEventFilter(_filter)
+    filters.install(_filter, widgets, (QtWidgets.QAbstractSpinBox,))
 
 
 def install_escape(window: QtWidgets.QWidget) -> QtGui.QShortcut:

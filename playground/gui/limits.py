@@ -95,19 +95,12 @@ class LimitedDoubleSpinBox(_Limited, QtWidgets.QDoubleSpinBox):
         return value if value == value else None
 
 
-class NoteLabel(QtWidgets.QLabel):
-    """A short note under a field: what happened to a typed value, or what a value means."""
+class WrappedLabel(QtWidgets.QLabel):
+    """A word-wrapped label in the scrolling controls panel that is never cut off."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setObjectName("fieldNote")
-        # Margins, not style-sheet padding: QLabel's height-for-width counts only the former, and
-        # a wrapped note would be clipped.
-        self.setContentsMargins(4, 2, 4, 2)
-        self.setStyleSheet("QLabel#fieldNote { color: #6b4a00; background: #fff4d6; border-radius: 3px; }")
-        self.about_limit = False
-        self.hide()
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -116,6 +109,20 @@ class NoteLabel(QtWidgets.QLabel):
         need = self.heightForWidth(self.width())
         if need > 0 and need != self.minimumHeight():
             self.setMinimumHeight(need)
+
+
+class NoteLabel(WrappedLabel):
+    """A short note under a field: what happened to a typed value, or what a value means."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("fieldNote")
+        # Margins, not style-sheet padding: QLabel's height-for-width counts only the former, and
+        # a wrapped note would be clipped.
+        self.setContentsMargins(4, 2, 4, 2)
+        self.setStyleSheet("QLabel#fieldNote { color: #6b4a00; background: #fff4d6; border-radius: 3px; }")
+        self.about_limit = False
+        self.hide()
 
     def say(self, text: str | None, about_limit: bool = False) -> None:
         """``about_limit``: the note reports a clamped value (kept until the next commit)."""

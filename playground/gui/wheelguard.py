@@ -8,6 +8,7 @@ unfocused one passes the wheel on to its parent, so the scroll area around it sc
 from __future__ import annotations
 
 from ._qt import QtCore, QtWidgets
+from . import filters
 
 GUARDED = (QtWidgets.QAbstractSpinBox, QtWidgets.QComboBox)
 
@@ -29,11 +30,5 @@ def guard(*widgets) -> None:
     global _guard
     if _guard is None:
         _guard = WheelGuard(QtWidgets.QApplication.instance())
-    for w in widgets:
-        targets = [w] if isinstance(w, GUARDED) else []
-        targets += w.findChildren(QtWidgets.QAbstractSpinBox) + w.findChildren(QtWidgets.QComboBox)
-        for t in targets:
-            # StrongFocus, not WheelFocus: a passing wheel must not give the field focus either.
-            t.setFocusPolicy(QtCore.Qt.StrongFocus)
-            t.removeEventFilter(_guard)         # installed once, however often a tree is guarded
-            t.installEventFilter(_guard)
+    # StrongFocus, not WheelFocus: a passing wheel must not give the field focus either.
+    filters.install(_guard, widgets, GUARDED, prepare=lambda w: w.setFocusPolicy(QtCore.Qt.StrongFocus))
