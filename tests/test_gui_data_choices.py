@@ -160,3 +160,14 @@ def test_download_failures_in_one_sentence(raw, start):
     from playground.gui.datadialog import explain_download_failure
 
     assert explain_download_failure(raw).startswith(start)
+
+
+def test_a_folder_that_cannot_be_used_in_one_sentence():
+    from playground.gui.datadialog import explain_folder_problem
+
+    raw = ("MNIST is not in the folder you gave: --data-dir /tmp/x: missing train-images-idx3-ubyte.gz. "
+           "Point --data-dir at the folder holding the files")
+    assert explain_folder_problem("MNIST digits", "/tmp/x", raw) == \
+        "That folder does not hold the MNIST digits files. Details lists what was looked for."
+    said = explain_folder_problem("Fashion-MNIST", "/tmp/x", "this folder holds MNIST, not Fashion-MNIST. More.")
+    assert said == "This folder holds MNIST, not Fashion-MNIST."
