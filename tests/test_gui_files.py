@@ -94,7 +94,7 @@ def test_mnist_views(qtbot, gui, shared_mnist_dir, monkeypatch):
     monkeypatch.setenv("NN_PLAYGROUND_DATA", str(shared_mnist_dir))
     w, c = gui
     w.controls.dataset.setCurrentIndex(w.controls.dataset.findData("mnist"))
-    assert c.dataset.name == "mnist" and c.network.spec.sizes == (784, 12, 12, 10)
+    assert c.dataset.name == "mnist" and c.network.spec.sizes == (784, 100, 10)    # the image preset
     assert w.views.is_image and not w.views.diagram.drawable
     assert w.views.weights.mosaic.shape[0] > 28               # a mosaic of 28x28 tiles
     w.act_step_epoch.trigger()

@@ -48,6 +48,7 @@ _ALIASES = {
 MAX_BYTES = 2 * 1024**3
 MAX_LAYER_WIDTH = 1_000_000
 MAX_DEPTH = 64
+MAX_BATCH = 65536
 MAX_SEED = 2**63        # saved models store the seed as a JSON integer that must fit an int64
 
 
@@ -306,8 +307,8 @@ class TrainConfig:
         if not (eta > 0 and eta < float("inf")):
             raise SpecError(f"Learning rate {self.eta} must be a positive number (try 0.1 to 3 for SGD).")
         _whole("Batch size", self.batch_size, 1)
-        if self.batch_size > 65536:
-            raise SpecError(f"Batch size {self.batch_size} is too large (at most 65536).")
+        if self.batch_size > MAX_BATCH:
+            raise SpecError(f"Batch size {self.batch_size} is too large (at most {MAX_BATCH}).")
         for name in ("l2", "l1"):
             v = _real(f"{name.upper()} regularisation", getattr(self, name))
             if not (v >= 0 and v < float("inf")):

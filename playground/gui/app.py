@@ -41,20 +41,32 @@ def create_window(backend=None, *, restore_settings=True, ask=None):
     controller = Controller(window, backend, restore_settings=restore_settings, ask=ask)
     if not restore_settings or settings.value("window/geometry") is None:
         window.resize(first_size(window))
+        centre_on_screen(window)
         default_splitter(window)
     return window, controller
 
 
 def first_size(window, cap: QtCore.QSize | None = None) -> QtCore.QSize:
-    """``cap`` (default 1400 x 880), or less on a small screen (a 1280 x 800 laptop or projector):
-    never bigger than the screen."""
-    cap = cap or QtCore.QSize(1400, 880)
+    """The first window size: about 90 % of a big screen (a 1920 x 1080 monitor gets 1728 x 972),
+    all of a small one (a 1280 x 800 laptop or projector), never more than the screen or ``cap``
+    (a size saved on another monitor)."""
     screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
     if screen is None:
-        return cap
+        return cap or QtCore.QSize(1400, 880)
     avail = screen.availableGeometry()
     # Leave room for the window frame and title bar the window manager adds.
-    return QtCore.QSize(min(cap.width(), avail.width() - 16), min(cap.height(), avail.height() - 48))
+    room = QtCore.QSize(avail.width() - 16, avail.height() - 48)
+    if cap is None:
+        cap = QtCore.QSize(max(int(avail.width() * 0.9), 1400), max(int(avail.height() * 0.9), 880))
+    return cap.boundedTo(room)
+
+
+def centre_on_screen(window) -> None:
+    screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
+    if screen is not None:
+        frame = window.frameGeometry()
+        frame.moveCenter(screen.availableGeometry().center())
+        window.move(frame.topLeft())
 
 
 def default_splitter(window, width: int | None = None) -> None:

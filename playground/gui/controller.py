@@ -23,6 +23,7 @@ from . import settings as st
 from .analysis import analyse
 from .controls import DEFAULTS, LIVE_KEYS
 from .datadialog import SYSTEM_FASHION, MissingDataDialog
+from .dataset_defaults import DatasetDefaults
 from .gapmeter import GapMeter
 from .labels import ACTIVATION_LABELS, DATASET_LABELS, IMAGE_DATASETS, OUTPUT_LABELS
 from .mainwindow import DEFAULT_SPEED, SPEEDS
@@ -35,7 +36,6 @@ VIEW_PERIOD = 0.1        # decision boundary / diagram: <= 10 Hz
 WEIGHTS_PERIOD = 0.5     # weight images: 2 Hz
 ANALYSIS_PERIOD = 1.0    # confusion matrix / mistakes gallery: at most 1 Hz (readable, and cheap)
 DATA_KEYS = ("dataset", "noise", "test_ratio", "seed")
-ACTIVE = ("compiling", "training", "paused")
 
 
 class CoreBackend:
@@ -135,6 +135,7 @@ class Controller(QtCore.QObject):
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.tick)
         self.gaps = GapMeter(self)
+        self.defaults = DatasetDefaults(window)
 
         self._wire()
         if restore_settings:
@@ -165,7 +166,6 @@ class Controller(QtCore.QObject):
         w.act_export_csv.triggered.connect(self.export_csv_dialog)
         w.act_data_dir.triggered.connect(self.choose_data_dir)
         w.act_defaults.triggered.connect(self.restore_defaults)
-        w.act_about.triggered.connect(self._about)
         c = w.controls
         c.sigStructuralChanged.connect(self._on_structural)
         c.sigLiveChanged.connect(self._on_live)
@@ -195,7 +195,9 @@ class Controller(QtCore.QObject):
         except SpecError as e:
             self._show_banner("error", str(e))
             return False
-        need_data = self.dataset is None or any(self.applied.get(k) != state[k] for k in DATA_KEYS)
+        # A new seed means new weights; the toy points on screen stay (what a lesson expects).
+        keys = [k for k in DATA_KEYS if not (new_seed and k == "seed")]
+        need_data = self.dataset is None or any(self.applied.get(k) != state[k] for k in keys)
         if need_data:
             ds = self._load_dataset(state)
             if ds is None:
@@ -276,7 +278,8 @@ class Controller(QtCore.QObject):
             views.boundary.set_points(ds.x_train, ds.y_train, ds.x_test, ds.y_test)
             views.boundary.set_neuron(-1, -1)
         title = DATASET_LABELS.get(ds.name, ds.name)
-        self.w.setWindowTitle(f"NN Playground — {title}, {'-'.join(map(str, spec.sizes))}")
+        self.w.set_subject(f"{title}, {'-'.join(map(str, spec.sizes))}")
+        self.w.controls.set_train_size(len(ds.y_train))
         self._probe_x = ds.x_test[:500] if len(ds.x_test) else ds.x_train[:500]
 
     def _load_dataset(self, state):
@@ -387,13 +390,15 @@ class Controller(QtCore.QObject):
         if not c.valid:
             self._update_actions()
             return
-        if self.phase in ACTIVE and (self.run_active or self.step_active or self._has_progress()):
+        # A finished run's curves are worth as much as a paused one's: ask in every case.
+        if self.run_active or self.step_active or self._has_progress():
             if not self.ask("Reset the network?",
                             "This change needs a new network, so the training so far will be lost.\n\n"
                             "Reset now?"):
                 c.set_state(self.applied)
                 return
-        self.rebuild()
+        if self.rebuild():
+            self.defaults.announce(self.applied)
 
     def _has_progress(self) -> bool:
         return self.trainer is not None and self.trainer.step > 0
@@ -774,13 +779,6 @@ class Controller(QtCore.QObject):
                                            QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.Cancel,
                                            QtWidgets.QMessageBox.Cancel)
         return r == QtWidgets.QMessageBox.Yes
-
-    def _about(self) -> None:
-        from playground import __version__
-        QtWidgets.QMessageBox.about(self.w, "About NN Playground",
-                                    f"<h3>NN Playground {__version__}</h3><p>Build a fully-connected network and "
-                                    "watch it learn.</p><p>Space: play/pause · N: step batch · E: step epoch · "
-                                    "R: reset · S: stop</p>")
 
     def shutdown(self) -> None:
         """Stop training and end both worker threads; called when the window closes."""

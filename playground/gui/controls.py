@@ -11,21 +11,23 @@ from __future__ import annotations
 import copy
 import random
 
+from playground.core import presets
 from playground.core.errors import SpecError
-from playground.core.spec import NetworkSpec, TrainConfig
+from playground.core.spec import MAX_BATCH, NetworkSpec, TrainConfig
 
 from ._qt import QtCore, QtWidgets
+from .dataset_defaults import adapt
 from .labels import (BIAS_INIT_LABELS, COST_LABELS, DATASET_LABELS, IMAGE_DATASETS, OPTIMIZER_LABELS,
                      OUTPUT_LABELS, ACTIVATION_LABELS, TOY_DATASETS, WEIGHT_INIT_LABELS, dataset_io)
 from .layer_editor import LayerEditor
+from .limits import LimitedDoubleSpinBox, LimitedSpinBox, NoteLabel, WrappedLabel, attach
 
 # The launch default: an embedded toy problem that visibly learns within seconds, no download.
+# Each dataset's starting network and training settings come from core.presets.
 DEFAULTS = {
-    "dataset": "spirals", "noise": 0.05, "test_ratio": 0.25,
-    "hidden": [12, 12], "per_layer": False, "activation": "tanh", "hidden_activations": ["tanh", "tanh"],
-    "output": "softmax", "cost": "log_likelihood", "weight_init": "xavier_normal", "bias_init": "zeros",
-    "optimizer": "adam", "eta": 0.02, "batch_size": 10, "l2": 0.0, "l1": 0.0, "dropout": 0.0,
-    "epochs": 300, "until_stopped": False, "seed": 1,
+    "dataset": "spirals", "noise": 0.05, "test_ratio": 0.25, **presets.preset("spirals"),
+    "per_layer": False, "hidden_activations": ["tanh", "tanh"], "l2": 0.0, "l1": 0.0, "dropout": 0.0,
+    "until_stopped": False, "seed": 1,
 }
 LIVE_KEYS = ("eta", "batch_size", "l2", "l1", "dropout")
 
@@ -46,24 +48,36 @@ def _set_combo(box: QtWidgets.QComboBox, key) -> None:
     box.setCurrentIndex(max(i, 0))
 
 
-def _dspin(lo, hi, decimals, step, accessible, adaptive=False) -> QtWidgets.QDoubleSpinBox:
-    s = QtWidgets.QDoubleSpinBox()
-    s.setRange(lo, hi)
+def _dspin(lo, hi, decimals, step, accessible, adaptive=False, above=None) -> LimitedDoubleSpinBox:
+    s = LimitedDoubleSpinBox(lo, hi, above=above)
     s.setDecimals(decimals)
     s.setSingleStep(step)
-    s.setKeyboardTracking(False)
     s.setAccessibleName(accessible)
     if adaptive:
         s.setStepType(QtWidgets.QAbstractSpinBox.AdaptiveDecimalStepType)
     return s
 
 
-class ErrorLabel(QtWidgets.QLabel):
+def _spin(lo, hi, accessible, above=None, below=None) -> LimitedSpinBox:
+    s = LimitedSpinBox(lo, hi, above=above, below=below)
+    s.setAccessibleName(accessible)
+    return s
+
+
+def _noted_row(form: QtWidgets.QFormLayout, label, field, extra=None) -> NoteLabel:
+    """``field`` in ``form`` with a note under it for what happened to an out-of-range value."""
+    form.addRow(label, field)
+    note = NoteLabel()
+    form.addRow(note)
+    attach(field, note, extra)
+    return note
+
+
+class ErrorLabel(WrappedLabel):
     """An inline message in a red box; hidden when there is nothing to say."""
 
     def __init__(self):
         super().__init__()
-        self.setWordWrap(True)
         self.setObjectName("inlineError")
         self.setStyleSheet("QLabel#inlineError { background: #fde8e8; color: #8a1010; border: 1px solid #d33;"
                            " border-radius: 4px; padding: 6px; }")
@@ -85,6 +99,8 @@ class ControlsPanel(QtWidgets.QWidget):
         super().__init__(parent)
         self._loading = False
         self._valid = True
+        self._dataset_shown = DEFAULTS["dataset"]
+        self.adjustment = None      # the settings a dataset switch adjusted (dataset_defaults.Adjustment)
         self._build()
         self.set_state(DEFAULTS)
 
@@ -98,15 +114,13 @@ class ControlsPanel(QtWidgets.QWidget):
         f = QtWidgets.QFormLayout(g)
         self.dataset = _combo(DATASET_LABELS, "Dataset")
         self.dataset.insertSeparator(len(TOY_DATASETS))
-        self.noise = _dspin(0.0, 0.5, 2, 0.05, "Noise")
-        self.test_ratio = QtWidgets.QSpinBox()
-        self.test_ratio.setRange(5, 90)
+        self.noise = _dspin(0.0, 0.5, 2, 0.05, "Noise", above="The noise is at most {limit}")
+        self.test_ratio = _spin(5, 90, "Test share", above="At most {limit} % of the points for testing",
+                                below="At least {limit} % of the points for testing")
         self.test_ratio.setSuffix(" % test")
-        self.test_ratio.setKeyboardTracking(False)
-        self.test_ratio.setAccessibleName("Test share")
         f.addRow("Data", self.dataset)
-        f.addRow("Noise", self.noise)
-        f.addRow("Split", self.test_ratio)
+        _noted_row(f, "Noise", self.noise)
+        _noted_row(f, "Split", self.test_ratio)
         self.dataset_info = QtWidgets.QLabel()
         self.dataset_info.setWordWrap(True)
         self.dataset_info.setStyleSheet("color: #555;")
@@ -141,23 +155,17 @@ class ControlsPanel(QtWidgets.QWidget):
         g = QtWidgets.QGroupBox("Training")
         f = QtWidgets.QFormLayout(g)
         self.optimizer = _combo(OPTIMIZER_LABELS, "Optimiser")
-        self.eta = _dspin(0.0, 1000.0, 4, 0.01, "Learning rate", adaptive=True)
-        self.batch_size = QtWidgets.QSpinBox()
-        self.batch_size.setRange(1, 65536)
-        self.batch_size.setKeyboardTracking(False)
-        self.batch_size.setAccessibleName("Batch size")
-        self.l2 = _dspin(0.0, 1000.0, 3, 0.1, "L2 regularisation", adaptive=True)
-        self.l1 = _dspin(0.0, 1000.0, 3, 0.1, "L1 regularisation", adaptive=True)
-        self.dropout = _dspin(0.0, 0.95, 2, 0.05, "Dropout")
-        self.epochs = QtWidgets.QSpinBox()
-        self.epochs.setRange(1, 1_000_000)
-        self.epochs.setKeyboardTracking(False)
-        self.epochs.setAccessibleName("Epochs")
+        self.eta = _dspin(0.0, 1000.0, 4, 0.01, "Learning rate", adaptive=True,
+                          above="The learning rate is at most {limit}")
+        self.batch_size = _spin(1, MAX_BATCH, "Batch size", above="At most {limit} examples per batch",
+                                below="At least {limit} example per batch")
+        self.l2 = _dspin(0.0, 1000.0, 3, 0.1, "L2 regularisation", adaptive=True, above="L2 is at most {limit}")
+        self.l1 = _dspin(0.0, 1000.0, 3, 0.1, "L1 regularisation", adaptive=True, above="L1 is at most {limit}")
+        self.dropout = _dspin(0.0, 0.95, 2, 0.05, "Dropout", above="Dropout is at most {limit}")
+        self.epochs = _spin(1, 1_000_000, "Epochs", above="At most {limit} epochs (or tick “run until stopped”)",
+                            below="At least {limit} epoch")
         self.until_stopped = QtWidgets.QCheckBox("run until stopped")
-        self.seed = QtWidgets.QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.seed.setKeyboardTracking(False)
-        self.seed.setAccessibleName("Seed")
+        self.seed = _spin(0, 2**31 - 1, "Seed", above="Seeds go up to {limit}")
         self.new_seed = QtWidgets.QToolButton()
         self.new_seed.setText("New")
         self.new_seed.setToolTip("Pick a random seed")
@@ -165,14 +173,17 @@ class ControlsPanel(QtWidgets.QWidget):
         srow.addWidget(self.seed, 1)
         srow.addWidget(self.new_seed)
         f.addRow("Optimiser", self.optimizer)
-        f.addRow("Rate η", self.eta)
-        f.addRow("Batch size", self.batch_size)
-        f.addRow("L2 (λ)", self.l2)
-        f.addRow("L1 (λ)", self.l1)
-        f.addRow("Dropout", self.dropout)
-        f.addRow("Epochs", self.epochs)
+        _noted_row(f, "Rate η", self.eta)
+        self.batch_note = _noted_row(f, "Batch size", self.batch_size, extra=self._batch_remark)
+        _noted_row(f, "L2 (λ)", self.l2)
+        _noted_row(f, "L1 (λ)", self.l1)
+        _noted_row(f, "Dropout", self.dropout)
+        _noted_row(f, "Epochs", self.epochs)
         f.addRow("", self.until_stopped)
         f.addRow("Seed", srow)
+        self.seed_note = NoteLabel()
+        f.addRow(self.seed_note)
+        attach(self.seed, self.seed_note)
         hint = QtWidgets.QLabel("η, batch size, L2, L1 and dropout apply live.")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
@@ -187,7 +198,8 @@ class ControlsPanel(QtWidgets.QWidget):
         outer.addStretch(1)
 
         # Wiring: structural vs live.
-        for w in (self.dataset, self.activation, self.output, self.cost, self.weight_init, self.bias_init,
+        self.dataset.currentIndexChanged.connect(self._on_dataset)
+        for w in (self.activation, self.output, self.cost, self.weight_init, self.bias_init,
                   self.optimizer):
             w.currentIndexChanged.connect(self._structural)
         for w in (self.noise, self.test_ratio, self.epochs, self.seed):
@@ -248,8 +260,14 @@ class ControlsPanel(QtWidgets.QWidget):
             for b in blockers:
                 b.unblock()
             self._loading = False
+        self._dataset_shown = s["dataset"]
         self._sync_widgets()
         self._validate()
+
+    def change(self, values: dict) -> None:
+        """Set some controls as if the person had: a structural change follows."""
+        self.set_state({**self.state(), **values})
+        self._structural()
 
     def set_spec(self, spec: NetworkSpec) -> None:
         """Show a loaded model's structure (after Open model)."""
@@ -276,6 +294,22 @@ class ControlsPanel(QtWidgets.QWidget):
                           epochs=None if s["until_stopped"] else s["epochs"], seed=s["seed"]).normalised()
         cfg.validate()
         return cfg
+
+    def set_train_size(self, n: int) -> None:
+        """The training set's size, for the batch-size remark (a batch cannot be bigger)."""
+        self._train_size = int(n)
+        if not self.batch_note.about_limit:
+            self.batch_note.say(self._batch_remark(self.batch_size.value()))
+
+    _train_size = 0
+
+    def _batch_remark(self, batch: int) -> str | None:
+        n = self._train_size
+        if not n or batch < n:
+            return None
+        if batch == n:
+            return f"Batch {batch:,} = the whole training set: one step per epoch."
+        return f"Batch {batch:,} > {n:,} training examples: each step uses the whole training set."
 
     def live_values(self) -> dict:
         s = self.state()
@@ -331,6 +365,16 @@ class ControlsPanel(QtWidgets.QWidget):
             self.sigValidityChanged.emit(valid)
         self._valid = valid
         return valid
+
+    def _on_dataset(self, *_):
+        if self._loading:
+            return
+        old, state = self._dataset_shown, self.state()
+        new_state, self.adjustment = adapt(state, old)
+        if self.adjustment is not None:
+            self.set_state(new_state)
+        self._dataset_shown = state["dataset"]
+        self._structural()
 
     def _structural(self, *_):
         if self._loading:

@@ -3,9 +3,11 @@ and a remove button; an "Add hidden layer" button below. Input and output sizes 
 from __future__ import annotations
 
 from ._qt import QtCore, QtWidgets
+from . import fieldkeys, wheelguard
 from .labels import ACTIVATION_LABELS
+from .limits import LimitedSpinBox, NoteLabel, attach
 
-MAX_NEURONS = 4096
+MAX_NEURONS = 4096      # the GUI's limit (the engine allows more): wider layers are not interactive
 MAX_HIDDEN = 8
 
 
@@ -19,9 +21,8 @@ class LayerRow(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.label = QtWidgets.QLabel()
         self.label.setMinimumWidth(20)
-        self.size = QtWidgets.QSpinBox()
-        self.size.setRange(1, MAX_NEURONS)
-        self.size.setKeyboardTracking(False)    # one change per Enter/arrow, not per keystroke
+        self.size = LimitedSpinBox(1, MAX_NEURONS, above="At most {limit} units per layer",
+                                   below="At least {limit} unit per layer")
         self.size.setValue(size)
         self.size.setSuffix(" units")
         self.activation = QtWidgets.QComboBox()
@@ -41,6 +42,8 @@ class LayerRow(QtWidgets.QWidget):
         self.size.valueChanged.connect(self.sigChanged)
         self.activation.currentIndexChanged.connect(self.sigChanged)
         self.remove.clicked.connect(lambda: self.sigRemove.emit(self))
+        wheelguard.guard(self)
+        fieldkeys.install(self)
 
     def set_index(self, i: int) -> None:
         self.label.setText(f"H{i + 1}")
@@ -70,6 +73,8 @@ class LayerEditor(QtWidgets.QWidget):
         self.output_label = QtWidgets.QLabel()
         outer.addWidget(self.input_label)
         outer.addLayout(self.rows_box)
+        self.note = NoteLabel()
+        outer.addWidget(self.note)
         outer.addWidget(self.add_button)
         outer.addWidget(self.output_label)
         self.set_io(2, 2)
@@ -110,6 +115,7 @@ class LayerEditor(QtWidgets.QWidget):
         row = LayerRow(len(self._rows), size, activation)
         row.sigChanged.connect(self.sigChanged)
         row.sigRemove.connect(self._on_remove)
+        attach(row.size, self.note)
         self._rows.append(row)
         self.rows_box.addWidget(row)
 

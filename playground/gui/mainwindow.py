@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._qt import QtCore, QtGui, QtWidgets
+from . import fieldkeys, wheelguard
 from .banner import Banner
 from .controls import ControlsPanel
 from .plots import PlotsPanel
@@ -22,6 +23,7 @@ SPEEDS = {
     "full": ("Full speed", None),
 }
 DEFAULT_SPEED = "normal"
+APP_NAME = "NN Playground"
 
 
 def app_icon() -> QtGui.QIcon:
@@ -38,7 +40,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("NN Playground")
+        self.setWindowTitle(APP_NAME)
         self.setWindowIcon(app_icon())
         self.controller = None           # set by Controller; closeEvent asks it to shut down
 
@@ -73,6 +75,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.status = StatusFields(self.statusBar())
         self._build_actions()
+        # Every spin/combo box: a passing wheel scrolls, keys reach the window's shortcuts.
+        wheelguard.guard(self)
+        fieldkeys.install(self)
+        fieldkeys.install_escape(self)
 
     # ------------------------------------------------------------------ actions
     def _action(self, text, shortcut=None, icon=None, tip=None) -> QtGui.QAction:
@@ -91,9 +97,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_play = self._action("Play", "Space", SP.SP_MediaPlay, "Play / pause training")
         self.act_step = self._action("Step batch", "N", SP.SP_MediaSkipForward, "Train one mini-batch")
         self.act_step_epoch = self._action("Step epoch", "E", SP.SP_MediaSeekForward, "Train to the end of the epoch")
-        self.act_reset = self._action("Reset", "R", SP.SP_BrowserReload, "New initial weights, same seed")
+        self.act_reset = self._action("Reset", "R", SP.SP_BrowserReload,
+                                      "Start again from the same initial weights (same seed)")
         self.act_reset_seed = self._action("Reset (new seed)", "Shift+R", None,
-                                           "New initial weights from a new random seed")
+                                           "Start again from new initial weights (a new random seed); "
+                                           "the data stay the same")
         self.act_stop = self._action("Stop", "S", SP.SP_MediaStop, "Stop training")
         self.act_open = self._action("Open model…", QtGui.QKeySequence.Open, SP.SP_DialogOpenButton)
         self.act_save = self._action("Save model…", QtGui.QKeySequence.Save, SP.SP_DialogSaveButton)
@@ -105,6 +113,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_quit = self._action("Quit", QtGui.QKeySequence.Quit)
         self.act_quit.triggered.connect(self.close)
         self.act_about = self._action("About NN Playground")
+        self.act_about.triggered.connect(self.show_about)
 
         tb = QtWidgets.QToolBar("Training")
         tb.setObjectName("trainingToolbar")
@@ -144,6 +153,20 @@ class MainWindow(QtWidgets.QMainWindow):
         s.addAction(self.act_defaults)
         h = m.addMenu("&Help")
         h.addAction(self.act_about)
+
+    def set_subject(self, text: str) -> None:
+        """The title names what is on show. It ends with the application's name, so Qt does not
+        append its display name a second time ("... — NN Playground — NN Playground")."""
+        self.setWindowTitle(f"{text} — {APP_NAME}")
+
+    def show_about(self) -> None:
+        from playground import __version__
+        QtWidgets.QMessageBox.about(self, f"About {APP_NAME}",
+                                    f"<h3>{APP_NAME} {__version__}</h3><p>Build a fully-connected network and "
+                                    "watch it learn.</p><p>Space: play/pause · N: step batch · E: step epoch · "
+                                    "R: reset · Shift+R: reset with a new seed · S: stop · Esc: leave a field</p>"
+                                    "<p>Enter in a field applies the value and hands these keys back to the window."
+                                    "</p>")
 
     def speed_key(self) -> str:
         return self.speed.currentData() or DEFAULT_SPEED
