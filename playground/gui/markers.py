@@ -73,7 +73,8 @@ class ChangeMarkers:
                                    pen=pg.mkPen("#555", width=1, style=QtCore.Qt.DashLine),
                                    label=mark.text,
                                    labelOpts=dict(position=row, color="#222", fill=pg.mkBrush(255, 255, 255, 230),
-                                                  anchors=[(0, 0.5), (0, 0.5)]))    # right of the line
+                                                  # right of the line; left of it past the middle
+                                                  anchors=[(0, 0.5), (1, 0.5)]))
             line.label.setFont(self.font)
             line.label.updatePosition()
             line.setZValue(5)
