@@ -19,11 +19,14 @@ MARGIN = 6
 
 
 def cell_text(count: int, row_total: int) -> str:
-    """A cell's share of its row in whole %, "<1" for a few images, "" for none."""
+    """A cell's share of its row in whole %: "" for no image, "<1" for a few (never a "0" that
+    hides them), "100" only when the whole row is in it."""
     if count <= 0 or row_total <= 0:
         return ""
+    if count >= row_total:
+        return "100"
     share = 100.0 * count / row_total
-    return "<1" if share < 0.5 else f"{share:.0f}"
+    return "<1" if share < 1.0 else str(min(99, int(share + 0.5)))
 
 
 class ConfusionMatrixView(QtWidgets.QWidget):

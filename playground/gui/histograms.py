@@ -175,6 +175,14 @@ class _Layer:
         self.note.setPos(width / 2, 1 + (line if text else 0))
 
 
+class _ShareAxis(pg.AxisItem):
+    """The y axis of a histogram: shares in %, unlabelled above 100 (the room kept for the notes)."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+        strings = super().tickStrings(values, scale, spacing)
+        return [s if v * scale <= 100.0 + 1e-9 else "" for v, s in zip(values, strings)]
+
+
 class HistogramStrip(pg.GraphicsLayoutWidget):
     """One small plot per layer: the distribution of that layer's activations on the probe batch."""
 
@@ -202,7 +210,7 @@ class HistogramStrip(pg.GraphicsLayoutWidget):
         self._names = list(layer_names)
         font = _small_font()
         for i, (name, title) in enumerate(zip(layer_names, hist_titles(layer_names))):
-            p = self.addPlot(row=0, col=i, axisItems={"bottom": SpacedAxis("bottom")})
+            p = self.addPlot(row=0, col=i, axisItems={"bottom": SpacedAxis("bottom"), "left": _ShareAxis("left")})
             p.setTitle(title, size=f"{theme.TICK_PT}pt")
             p.setToolTip(name)
             p.getAxis("bottom").setTickFont(font)

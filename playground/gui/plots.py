@@ -227,7 +227,9 @@ class PlotsPanel(QtWidgets.QWidget):
         if len(g) == self._n_layers and len(w) == self._n_layers:
             # As they are: 0 and non-finite norms are drawn at the log axis' edges (_draw_grad).
             self.layer_series.append(ep, ss, np.concatenate([g, w]))
-        self._dirty.update(("loss", "grad", "wnorm"))
+        span = self._x_span
+        # A new x span moves every line plot, the accuracy plot too (it may have no point yet).
+        self._dirty.update(("loss", "grad", "wnorm") if self._x_target() == span else self.PARTS[:4])
 
     def set_histograms(self, histograms) -> None:
         self._pending_hist = {int(h.layer): h for h in histograms or ()}
