@@ -49,7 +49,8 @@ class SpacedAxis(pg.AxisItem):
         if span == 0 or not math.isfinite(span) or size <= 0:
             return []
         lo, hi = min(lo, hi), max(lo, hi)
-        gap = QtGui.QFontMetricsF(self.style.get("tickFont") or QtGui.QFont()).horizontalAdvance("M")
+        # One and a half wide characters between labels: they read as separate numbers at a glance.
+        gap = 1.5 * QtGui.QFontMetricsF(self.style.get("tickFont") or QtGui.QFont()).horizontalAdvance("M")
         exp = math.floor(math.log10(span / 12))
         candidates = [m * 10.0 ** e for e in range(exp, exp + 4) for m in _STEPS]
         for spacing in candidates:
@@ -83,7 +84,7 @@ class DecadeLogAxis(SpacedAxis):
             k = round(v)
             if abs(v - k) > 1e-6:
                 mant = 10 ** (v - np.floor(v))
-                out.append(f"{10.0 ** v:.2g}" if few_decades and any(abs(mant - m) < 1e-3 for m in (2, 5))
+                out.append(f"{10.0 ** v:.3g}" if few_decades and any(abs(mant - m) < 1e-3 for m in (2, 5))
                            else "")
             elif -3 <= k <= 3:
                 out.append(f"{10.0 ** k:g}")
