@@ -136,7 +136,7 @@ class _Layer:
         """The bars stay under the top ``band`` (a share of the height) where the notes are."""
         top = float(np.max(frac)) / (1.0 - band) if len(frac) else 1.0
         if self.y is None or top > self.y or top < self.y / 3:
-            self.y = nice_ceiling(top)
+            self.y = nice_ceiling(top * 1.1)     # headroom: a growing bar does not move the axis at once
             self.plot.setYRange(0, self.y, padding=0)
 
     def update(self, h) -> None:

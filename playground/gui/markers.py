@@ -112,6 +112,9 @@ class OffScale:
         self.low = plot_widget.plot([], [], symbol="t", name="norm 0 (below the log scale)", **kw)
         self.high = plot_widget.plot([], [], symbol="t1", name="not finite (above the log scale)", **kw)
         self.count = 0
+        self._shown = {}          # item -> (x of its points, edge): setData only when they change
+        for item in self.items():
+            item.setVisible(False)    # hidden while empty: not painted, not in the view's bounds
 
     def update(self, x: np.ndarray, y: np.ndarray, valid: np.ndarray, y_range, max_points: int) -> int:
         """``y_range``: the log10 view range. Returns how many points are drawn at an edge."""
@@ -123,7 +126,12 @@ class OffScale:
             idx = np.flatnonzero(pick)
             if len(idx) > max_points:                 # one triangle per few pixels is all the eye can see
                 idx = idx[np.linspace(0, len(idx) - 1, max_points).astype(int)]
-            item.setData(x[idx], np.full(len(idx), 10.0 ** edge))
+            xs = x[idx]
+            key = (len(xs), float(xs[0]) if len(xs) else 0.0, float(xs[-1]) if len(xs) else 0.0, edge)
+            if self._shown.get(item) != key:      # the usual case, every frame: nothing changed
+                self._shown[item] = key
+                item.setData(xs, np.full(len(xs), 10.0 ** edge))
+                item.setVisible(len(xs) > 0)
             n += len(idx)
         self.count = n
         return n
