@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from gui_support import answers, dialogs, gui, isolated_settings, no_leaked_threads  # noqa: F401
+from gui_support import answers, dialogs, gui, isolated_settings, make_panel, no_leaked_threads  # noqa: F401
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -165,16 +165,7 @@ def _assert_boundary_fits(c, b):
 # ---------------------------------------------------------------------------- item 12
 @pytest.fixture
 def panel(qtbot):
-    from playground.gui.plots import PlotsPanel
-
-    p = PlotsPanel()
-    qtbot.addWidget(p)
-    p.resize(800, 700)
-    p.show()
-    qtbot.waitExposed(p)
-    p.configure(["W1", "W2", "W3"], ["hidden 1 (Tanh)", "hidden 2 (ReLU)", "output (Softmax)"],
-                [(-1.0, 1.0), (0.0, None), (0.0, 1.0)])
-    return p
+    return make_panel(qtbot)
 
 
 def _snap(i, g):
