@@ -101,11 +101,16 @@ def test_mnist_views(qtbot, gui, shared_mnist_dir, monkeypatch):
     qtbot.waitUntil(lambda: not c.step_active, timeout=60000)
     qtbot.wait(300)
     # Only the tab on show is redrawn; the others catch up when brought forward.
-    assert int(w.views.confusion.image.image.sum()) == 0 and not w.views.mistakes.cells
+    assert int(w.views.confusion.matrix.sum()) == 0 and not w.views.mistakes.cells
     w.views.tabs.setCurrentWidget(w.views.confusion)
-    qtbot.waitUntil(lambda: int(w.views.confusion.image.image.sum()) > 0, timeout=20000)
-    texts = w.views.confusion.texts
-    assert sum(int(t) for t in texts if t) == len(c.dataset.y_test)
+    qtbot.waitUntil(lambda: int(w.views.confusion.matrix.sum()) > 0, timeout=20000)
+    conf = w.views.confusion.matrix
+    assert conf.sum() == len(c.dataset.y_test)
+    assert (conf.sum(axis=1) == np.bincount(c.dataset.y_test, minlength=10)).all()
+    texts = w.views.confusion.texts                                       # % of each true class
+    for i in range(10):
+        share = 100 * conf[i, i] / conf[i].sum()
+        assert texts[11 * i] == ("" if conf[i, i] == 0 else "<1" if share < 1 else str(round(min(share, 99))))
     w.views.tabs.setCurrentWidget(w.views.mistakes)
     qtbot.waitUntil(lambda: w.views.mistakes.shown > 0, timeout=20000)
     cells = list(w.views.mistakes.cells)

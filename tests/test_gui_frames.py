@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from gui_support import make_panel
 from playground.gui.series import peak_decimate
 
 pytestmark = pytest.mark.timeout(120)
@@ -105,16 +106,7 @@ def _settle(qtbot, app):
 
 @pytest.fixture
 def panel(qtbot, paint_log):
-    from playground.gui.plots import PlotsPanel
-
-    p = PlotsPanel()
-    qtbot.addWidget(p)
-    p.resize(800, 700)
-    p.show()
-    qtbot.waitExposed(p)
-    p.configure(["W1", "W2", "W3"], ["hidden 1 (Tanh)", "hidden 2 (ReLU)", "output (Softmax)"],
-                [(-1.0, 1.0), (0.0, None), (0.0, 1.0)])
-    return p
+    return make_panel(qtbot)
 
 
 def test_each_plot_update_paints_that_plot_once(qtbot, panel, paint_log):

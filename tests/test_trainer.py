@@ -367,9 +367,13 @@ def test_probe_histograms_dead_and_saturated(circles):
     for h, units in zip(hist, (6, 3, 2)):
         assert h.z_counts.sum() == 100 * units and h.a_counts.sum() == 100 * units
         assert len(h.z_edges) == len(h.z_counts) + 1
+    # The share of relu outputs exactly 0 (the histogram's spike), counted from the pre-activations.
+    zs, _ = net.forward_all(t._probe_x)
+    assert hist[0].zero_fraction == pytest.approx(np.mean(np.asarray(zs[0]) <= 0), abs=1e-9)
+    assert 0.0 < hist[0].zero_fraction < 1.0 and hist[1].zero_fraction == 0.0 and hist[2].zero_fraction == 0.0
     net.biases[0][:] = -100.0                # every relu unit off for every input: dead
     net.weights[1][:] = 0.0
     net.biases[1][:] = 50.0                  # every sigmoid unit pinned at 1: saturated
     hist = t.probe_histograms()
-    assert hist[0].dead_fraction == 1.0 and hist[0].saturated_fraction == 0.0
+    assert hist[0].dead_fraction == 1.0 and hist[0].saturated_fraction == 0.0 and hist[0].zero_fraction == 1.0
     assert hist[1].saturated_fraction == 1.0 and hist[1].dead_fraction == 0.0

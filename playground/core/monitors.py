@@ -93,6 +93,13 @@ def _dead_fraction(act: str, a: np.ndarray) -> float:
     return float(np.mean(np.all(a <= 0.0, axis=0)))
 
 
+def _zero_fraction(act: str, a: np.ndarray) -> float:
+    """Share of (sample, unit) entries exactly 0 (relu only): one bar would hide every other value."""
+    if act not in RELU_LIKE or a.size == 0:
+        return 0.0
+    return float(np.mean(a == 0.0))
+
+
 def layer_histograms(network, x_probe: np.ndarray) -> list[LayerHistogram]:
     """Per weight layer: histograms of z and a on the probe batch, with dead and saturated shares."""
     spec = network.spec
@@ -107,6 +114,7 @@ def layer_histograms(network, x_probe: np.ndarray) -> list[LayerHistogram]:
         out.append(LayerHistogram(
             layer=layer, z_counts=z_counts, z_edges=z_edges, a_counts=a_counts, a_edges=a_edges,
             dead_fraction=_dead_fraction(act, a), saturated_fraction=_saturated_fraction(act, a),
+            zero_fraction=_zero_fraction(act, a),
         ))
     return out
 

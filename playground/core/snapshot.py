@@ -17,6 +17,7 @@ class LayerHistogram:
     a_edges: np.ndarray
     dead_fraction: float        # ReLU-like units that output 0 for every probe sample
     saturated_fraction: float   # sigmoid/tanh units stuck where the derivative is < 2% of its maximum
+    zero_fraction: float = 0.0  # ReLU: share of all activations that are exactly 0 (the spike at 0)
 
 
 @dataclass(frozen=True)

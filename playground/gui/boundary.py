@@ -51,13 +51,20 @@ class DecisionBoundaryView(pg.PlotWidget):
                                               name="test points")
         plot.addItem(self.train_points)
         plot.addItem(self.test_points)
-        self.extent = (-1.5, 1.5, -1.5, 1.5)
-        self.grid = self._make_grid()
+        self.extent = (-1.5, 1.5, -1.5, 1.5)          # the data's square, plus a margin
+        self.grid_extent = self.extent                # what the heat map covers: the whole view
+        self.grid = self._make_grid(self.grid_extent)
         self.neuron: tuple[int, int] = (-1, -1)
         self.updates = 0
+        self._network = None
+        # The view box changes size after a dataset switch (the page was hidden, the diagram moved
+        # between pages) and with the window: the data's range is applied again each time, or the
+        # aspect lock keeps stretching the old range (spirals in a middle band of a +-3 plot).
+        plot.getViewBox().sigResized.connect(self._fit)
 
-    def _make_grid(self) -> np.ndarray:
-        x0, x1, y0, y1 = self.extent
+    @staticmethod
+    def _make_grid(extent) -> np.ndarray:
+        x0, x1, y0, y1 = extent
         xs = np.linspace(x0, x1, GRID)
         ys = np.linspace(y0, y1, GRID)
         gx, gy = np.meshgrid(xs, ys)     # row = y, column = x: matches row-major image order
@@ -72,18 +79,33 @@ class DecisionBoundaryView(pg.PlotWidget):
         half = float(max(hi - lo)) / 2 + 0.15
         self.extent = (float(centre[0] - half), float(centre[0] + half), float(centre[1] - half),
                        float(centre[1] + half))
-        self.grid = self._make_grid()
-        x0, x1, y0, y1 = self.extent
         cols = [pg.mkBrush(c) for c in theme.CLASS_COLOURS]
         pens = [pg.mkPen(c, width=2) for c in theme.CLASS_COLOURS]
         self.train_points.setData(pos=np.asarray(x_train, float),
                                   brush=[cols[int(k) % 2] for k in y_train])
         self.test_points.setData(pos=np.asarray(x_test, float) if len(x_test) else np.zeros((0, 2)),
                                  pen=[pens[int(k) % 2] for k in y_test])
-        self.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.image.setImage(np.full((GRID, GRID), 0.5, np.float32), autoLevels=False, levels=(0.0, 1.0))
-        # After setImage: the rect maps the 100x100 pixels onto the data extent.
-        self.image.setRect(QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+        self._network = None                # a new dataset comes with a new network
+        self.grid_extent = None
+        self._fit()
+
+    def _fit(self, *_args) -> None:
+        """Show the data's extent, and lay the heat map over the whole view (the aspect lock makes
+        one side longer than the data's): no white bands around the map."""
+        x0, x1, y0, y1 = self.extent
+        vb = self.getPlotItem().getViewBox()
+        vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        (vx0, vx1), (vy0, vy1) = vb.viewRange()
+        extent = (float(vx0), float(vx1), float(vy0), float(vy1))
+        if self.grid_extent is not None and np.allclose(extent, self.grid_extent, rtol=0, atol=1e-6):
+            return
+        self.grid_extent = extent
+        self.grid = self._make_grid(extent)
+        # After setImage: the rect maps the 100x100 pixels onto the grid's extent.
+        self.image.setRect(QtCore.QRectF(vx0, vy0, vx1 - vx0, vy1 - vy0))
+        if self._network is not None:
+            self.refresh(self._network)
 
     def set_neuron(self, layer: int, unit: int, name: str = "") -> None:
         self.neuron = (layer, unit)
@@ -91,6 +113,7 @@ class DecisionBoundaryView(pg.PlotWidget):
 
     def refresh(self, network) -> None:
         """One forward pass over the 100x100 grid (cheap: 10k points through a small net)."""
+        self._network = network
         layer, unit = self.neuron
         # forward_all, not forward: forward shares a workspace with the trainer's own evaluation.
         _, acts = network.forward_all(self.grid)

@@ -407,11 +407,14 @@ class Controller(QtCore.QObject):
         self._save_controls()
         if self.trainer is None:
             return
+        old = {k: self.applied.get(k) for k in LIVE_KEYS}
         try:
             self.trainer.set_config(**{k: values[k] for k in LIVE_KEYS})
             self.applied.update({k: values[k] for k in LIVE_KEYS})
         except SpecError as e:
             self.w.controls.training_error.show_message(str(e))
+        else:
+            self.w.plots.mark_live_change(old, values, self.trainer.latest)   # "η 0.1→0.01" on the curves
 
     def _on_speed(self, _index: int = -1) -> None:
         key = self.w.speed_key()

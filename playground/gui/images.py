@@ -1,12 +1,12 @@
-"""Views for image datasets: first-layer weights as 28x28 pictures, the test confusion matrix,
-and a gallery of misclassified test images with the network's top-3 guesses."""
+"""Views for image datasets: first-layer weights as 28x28 pictures and a gallery of misclassified
+test images with the network's top-3 guesses (the confusion matrix is in confusion.py)."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from ._qt import QtCore, QtGui, QtWidgets, pg
+from ._qt import QtCore, QtGui, QtWidgets
 from . import theme
 from .labels import class_name
 
@@ -73,131 +73,6 @@ class WeightImagesView(QtWidgets.QWidget):
         self.mosaic = None
         self._pixmap = None
         self.picture.clear()
-
-
-class CellCounts(pg.GraphicsObject):
-    """The counts of a k x k matrix, centred in its unit cells, in one item.
-
-    A hundred pyqtgraph TextItems re-laid themselves out on every change and on every paint
-    (~40 ms a frame for MNIST's 10 x 10); this paints the strings in device pixels in one pass."""
-
-    def __init__(self):
-        super().__init__()
-        self.k = 0
-        self.cells: list[tuple[int, int, str, bool]] = []     # (row, col, text, on_dark)
-        self.font = QtGui.QFont()
-        self.font.setPointSize(theme.TICK_PT - 1)
-
-    def set_cells(self, k: int, cells) -> None:
-        self.prepareGeometryChange()
-        self.k = k
-        self.cells = list(cells)
-        self.update()
-
-    def texts(self) -> list[str]:
-        """Row-major, "" for an empty cell (what a reader sees)."""
-        out = [""] * (self.k * self.k)
-        for i, j, text, _ in self.cells:
-            out[i * self.k + j] = text
-        return out
-
-    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
-        return QtCore.QRectF(0, 0, self.k, self.k)
-
-    def _font_for(self, cell_width: float, digits: int) -> QtGui.QFont:
-        """The tick font, smaller where the widest count would not fit its cell."""
-        key = (int(cell_width), digits)
-        if getattr(self, "_font_key", None) != key:
-            font = QtGui.QFont(self.font)
-            while font.pointSize() > 6 and QtGui.QFontMetrics(font).horizontalAdvance("8" * digits) > cell_width - 3:
-                font.setPointSize(font.pointSize() - 1)
-            self._font_key, self._font = key, font
-        return self._font
-
-    def paint(self, p, *_args) -> None:
-        if not self.cells:
-            return
-        to_device = p.transform()
-        p.save()
-        p.resetTransform()
-        one = to_device.mapRect(QtCore.QRectF(0, 0, 1, 1))
-        w, h = abs(one.width()), abs(one.height())
-        p.setFont(self._font_for(w, max(len(text) for _, _, text, _ in self.cells)))
-        for i, j, text, on_dark in self.cells:
-            c = to_device.map(QtCore.QPointF(j + 0.5, i + 0.5))
-            p.setPen(QtGui.QColor("white" if on_dark else "black"))
-            p.drawText(QtCore.QRectF(c.x() - w / 2, c.y() - h / 2, w, h), QtCore.Qt.AlignCenter, text)
-        p.restore()
-
-
-class ConfusionMatrixView(pg.GraphicsLayoutWidget):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.plot = self.addPlot()
-        self.plot.setTitle("Confusion matrix on the test set", size=f"{theme.TITLE_PT}pt")
-        self.plot.setAspectLocked(True)
-        self.plot.invertY(True)
-        self.plot.hideButtons()
-        self.plot.setMouseEnabled(False, False)
-        font = QtGui.QFont()
-        font.setPointSize(theme.TICK_PT)
-        for ax in ("left", "bottom"):
-            self.plot.getAxis(ax).setTickFont(font)
-        self.plot.setLabel("left", "true class", **{"font-size": f"{theme.AXIS_LABEL_PT}pt"})
-        self.plot.setLabel("bottom", "predicted class", **{"font-size": f"{theme.AXIS_LABEL_PT}pt"})
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(theme.sequential_lut())
-        self.plot.addItem(self.image)
-        self.counts = CellCounts()
-        self.counts.setZValue(1)          # over the colour cells
-        self.plot.addItem(self.counts)
-        self.k = 0
-        self.dataset = "mnist"
-
-    @property
-    def texts(self) -> list[str]:
-        return self.counts.texts()
-
-    def configure(self, k: int, dataset: str) -> None:
-        self.dataset = dataset
-        self.k = k
-        names = [class_name(dataset, i) for i in range(k)]
-        # Digits on the axes; named classes (Fashion-MNIST) get a key under the title instead:
-        # their names side by side did not fit a cell, and a column of them squeezed the matrix.
-        ticks = [(i + 0.5, str(i)) for i in range(k)]
-        self.plot.getAxis("bottom").setTicks([ticks])
-        self.plot.getAxis("left").setTicks([ticks])
-        title = "Confusion matrix on the test set"
-        if any(n != str(i) for i, n in enumerate(names)):
-            entries = [f"{i}&nbsp;{n}" for i, n in enumerate(names)]
-            rows = ["&nbsp; ".join(entries[r:r + 4]) for r in range(0, len(entries), 4)]
-            key = "<br>".join(rows)
-            title += f"<br><span style='font-size:{theme.TICK_PT - 1}pt; font-weight:normal'>{key}</span>"
-        self.plot.setTitle(title, size=f"{theme.TITLE_PT}pt")
-        key_lines = title.count("<br>")
-        if key_lines:       # pyqtgraph gives the title row one line's height
-            line = QtGui.QFontMetrics(QtGui.QFont()).height()
-            height = 30 + key_lines * line
-            self.plot.layout.setRowFixedHeight(0, height)
-            self.plot.titleLabel.setMinimumHeight(height)
-            self.plot.titleLabel.setMaximumHeight(height)
-        else:
-            self.plot.titleLabel.setMinimumHeight(0)
-            self.plot.titleLabel.setMaximumHeight(16777215)
-        self.counts.set_cells(k, [])
-        self.image.setImage(np.zeros((k, k), np.float32), autoLevels=False, levels=(0.0, 1.0))
-        self.plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
-
-    def set_matrix(self, conf: np.ndarray) -> None:
-        k = conf.shape[0]
-        if k != self.k:
-            self.configure(k, self.dataset)
-        rows = conf.sum(axis=1, keepdims=True).astype(float)
-        share = np.divide(conf, rows, out=np.zeros(conf.shape, float), where=rows > 0)
-        # Colour by row share so the diagonal reads as recall; text shows raw counts.
-        self.image.setImage(np.sqrt(share).astype(np.float32), autoLevels=False, levels=(0.0, 1.0))
-        self.counts.set_cells(k, [(i, j, str(int(conf[i, j])), bool(share[i, j] > 0.45))
-                                  for i in range(k) for j in range(k) if conf[i, j]])
 
 
 class MistakesGallery(QtWidgets.QScrollArea):

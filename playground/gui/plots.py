@@ -1,5 +1,5 @@
 """The live training plots: loss, accuracy, per-layer gradient norms (log axis), weight norms,
-and per-layer activation histograms as small multiples.
+and per-layer activation histograms as small multiples (histograms.py).
 
 Plot items are created once per network structure and then only ``setData`` is called, from the
 controller's ~30 Hz timer.
@@ -12,6 +12,9 @@ import numpy as np
 
 from ._qt import QtCore, QtGui, QtWidgets, pg
 from . import theme
+from .axes import DecadeLogAxis, SpacedAxis
+from .histograms import HistogramStrip
+from .markers import ChangeMarkers, OffScale
 from .ranges import StickyRange, nice_ceiling
 from .series import Series, peak_decimate
 
@@ -26,40 +29,20 @@ _DOT = QtCore.Qt.DotLine
 # ~5-10x cheaper, and at that density it looks the same.
 DENSE_POINTS = 200
 SYMBOL_POINTS = 120      # per-epoch markers only while they stay apart
+# A curve of one point has no line to draw: after Reset and one Step batch the plots looked empty.
+# Short curves get a dot on every point.
+FEW_POINTS = 15
 # A long curve is thinned before setData (min and max per pixel column, see peak_decimate), not by
 # pyqtgraph's clip-to-view/auto-downsampling: those redo the data on every range change, and the
 # repaint that follows lands in the same frame as the one for the new range.
 POINTS_PER_PIXEL = 2
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-class DecadeLogAxis(pg.AxisItem):
-    """A log axis that labels only powers of ten (minor ticks stay as grid lines without text),
-    so labels never crowd when the range covers a decade or two."""
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
-        if not self.logMode:
-            return super().tickStrings(values, scale, spacing)
-        out = []
-        lo, hi = self.range
-        few_decades = (hi - lo) < 2.6       # then 2x and 5x get labels too
-        for v in values:
-            k = round(v)
-            if abs(v - k) > 1e-6:
-                mant = 10 ** (v - np.floor(v))
-                out.append(f"{10.0 ** v:.2g}" if few_decades and any(abs(mant - m) < 1e-3 for m in (2, 5))
-                           else "")
-            elif -3 <= k <= 3:
-                out.append(f"{10.0 ** k:g}")
-            else:
-                out.append("10" + str(int(k)).translate(_SUPERSCRIPT))
-        return out
-
-
 def _plot_widget(title, x_label, y_label, y_units=None, log_y=False):
-    w = pg.PlotWidget(axisItems={"left": DecadeLogAxis("left")} if log_y else None)
+    axes = {"bottom": SpacedAxis("bottom")}
+    if log_y:
+        axes["left"] = DecadeLogAxis("left")
+    w = pg.PlotWidget(axisItems=axes)
     w.setMinimumSize(170, 130)
     legend = theme.style_plot(w.getPlotItem(), title, x_label, y_label, y_units)
     for ax in ("left", "bottom"):
@@ -76,6 +59,11 @@ def set_curve_data(curve, x, y) -> None:
     if getattr(curve, "_dense", None) is not dense:
         curve._dense = dense
         curve.opts["antialias"] = not dense   # setData passes it on to the curve item
+    if getattr(curve, "_dots", False):
+        few = len(x) <= FEW_POINTS
+        if curve._few is not few:
+            curve._few = few
+            curve.setSymbol("o" if few else None)
     curve.setData(x, y)
 
 
@@ -86,137 +74,15 @@ def apply_view_now(plot_item) -> None:
     plot_item.getViewBox().prepareForPaint()
 
 
-def _curve(plot_widget, **kw):
-    """A live curve: created once, then only setData (through set_curve_data)."""
-    return plot_widget.plot([], [], **kw)
-
-
-def _hist_titles(names: list[str]) -> list[str]:
-    """Titles short enough that every histogram keeps a place in the strip.
-
-    A pyqtgraph column is at least as wide as its title, so with four or more layers, or long
-    names such as "hidden 3 (Leaky ReLU)", full titles push the last plots out of view. The full
-    name stays in each plot's tooltip.
-    """
-    if len(names) <= 3 and max(map(len, names)) <= 18:
-        return list(names)
-    short = [n.replace("hidden ", "H").replace("output", "out") for n in names]
-    if len(names) <= 4:
-        return short
-    return [n.split(" (")[0] for n in short]        # "H3", "out": the activation is in the tooltip
-
-
-class HistogramStrip(pg.GraphicsLayoutWidget):
-    """One small plot per layer: the distribution of that layer's activations on the probe batch."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setMinimumHeight(150)
-        self._curves: list[pg.PlotDataItem] = []
-        self._plots: list[pg.PlotItem] = []
-        self._notes: list[pg.TextItem] = []
-        self._ranges: list[StickyRange] = []
-        self._names: list[str] = []
-
-    def configure(self, layer_names: list[str], value_ranges=None) -> None:
-        """One plot per layer; ``value_ranges`` (per layer, None where unbounded) fix the x axis
-        of bounded activations (tanh: -1..1), so it never has to be redrawn."""
-        value_ranges = list(value_ranges or [])
-        value_ranges += [(None, None)] * (len(layer_names) - len(value_ranges))
-        self.clear()
-        self._curves, self._plots, self._notes, self._ranges = [], [], [], []
-        self._names = list(layer_names)
-        font = QtGui.QFont()
-        font.setPointSize(theme.TICK_PT - 1)
-        for i, (name, title) in enumerate(zip(layer_names, _hist_titles(layer_names))):
-            p = self.addPlot(row=0, col=i)
-            p.setTitle(title, size=f"{theme.TICK_PT}pt")
-            p.setToolTip(name)
-            p.getAxis("bottom").setTickFont(font)
-            p.getAxis("left").setTickFont(font)
-            p.getAxis("left").setWidth(40)
-            p.hideButtons()
-            p.setMouseEnabled(False, False)
-            theme.cache_static_parts(p)
-            # Bars are axis-aligned: antialiasing would change almost nothing and cost ~3x the paint.
-            c = p.plot(np.array([]), np.array([]), stepMode="center", fillLevel=0,
-                       brush=pg.mkBrush(theme.mix_white(theme.colour(i), 0.6)),
-                       pen=pg.mkPen(theme.colour(i), width=1.5), antialias=False)
-            note = pg.TextItem("", color="#8a1010", anchor=(0.5, 0))
-            note.setParentItem(p.getViewBox())
-            note.setPos(10, 2)
-            f = QtGui.QFont()
-            f.setPointSize(theme.TICK_PT - 1)
-            f.setBold(True)
-            note.setFont(f)
-            self._plots.append(p)
-            self._curves.append(c)
-            self._notes.append(note)
-            self._ranges.append(_HistRange(p, value_ranges[i]))
-            self._ranges[-1].show_empty()
-
-    def update_histograms(self, histograms) -> None:
-        for h in histograms or ():
-            self.update_layer(h)
-
-    def update_layer(self, h) -> None:
-        """Draw one layer's histogram (a LayerHistogram); other layers stay as they are."""
-        i = int(h.layer)
-        if not 0 <= i < len(self._curves):
-            return
-        counts = np.asarray(h.a_counts, dtype=float)
-        total = counts.sum()
-        frac = counts / total * 100.0 if total > 0 else counts
-        edges = np.asarray(h.a_edges, dtype=float)
-        self._curves[i].setData(edges, frac)
-        self._ranges[i].update(edges, frac)
-        extra = []
-        vb = self._plots[i].getViewBox()
-        narrow = vb.width() < 150          # many layers: short words, or the note is clipped
-        if h.dead_fraction > 0.005:
-            extra.append(f"{h.dead_fraction:.0%} dead")
-        if h.saturated_fraction > 0.005:
-            extra.append(f"{h.saturated_fraction:.0%} {'sat.' if narrow else 'saturated'}")
-        text = ", ".join(extra)
-        note = self._notes[i]
-        if note.toPlainText() != text:
-            note.setText(text)
-        note.setPos(vb.width() / 2, 2)
-        apply_view_now(self._plots[i])
-
-
-class _HistRange:
-    """Sticky x/y ranges for one histogram (see ranges.py: axes re-layout only when needed).
-    A bound of the activation's values, where there is one, replaces the data's own."""
-
-    def __init__(self, plot, bounds=(None, None)):
-        self.plot = plot
-        plot.disableAutoRange()
-        self.bounds = bounds
-        self.x = None
-        self.y = None
-
-    def show_empty(self) -> None:
-        """Before any data: the activation's own range (0..1 where it has none), 0-100 %."""
-        lo, hi = self.bounds
-        lo = 0.0 if lo is None else lo
-        hi = max(lo + 1.0, 1.0) if hi is None else hi
-        self.update(np.array([lo, hi]), np.array([100.0 / 1.1]))
-
-    def update(self, edges, frac):
-        lo, hi = float(edges[0]), float(edges[-1])
-        if self.bounds[0] is not None:
-            lo = float(self.bounds[0])
-        if self.bounds[1] is not None:
-            hi = float(self.bounds[1])
-        span = max(hi - lo, 1e-6)
-        if self.x is None or lo < self.x[0] or hi > self.x[1] or (self.x[1] - self.x[0]) > 3 * span:
-            self.x = (lo - 0.05 * span, hi + 0.05 * span)
-            self.plot.setXRange(*self.x, padding=0)
-        top = float(np.max(frac)) if len(frac) else 1.0
-        if self.y is None or top > self.y or top < self.y / 3:
-            self.y = nice_ceiling(top * 1.1)
-            self.plot.setYRange(0, self.y, padding=0)
+def _curve(plot_widget, dots=True, **kw):
+    """A live curve: created once, then only setData (through set_curve_data). ``dots``: a dot on
+    each point while the curve is short (FEW_POINTS)."""
+    if dots:
+        kw.setdefault("symbolBrush", kw["pen"].color())
+        kw.update(symbolPen=None, symbolSize=6, symbol=None)
+    curve = plot_widget.plot([], [], **kw)
+    curve._dots, curve._few = dots, None
+    return curve
 
 
 class PlotsPanel(QtWidgets.QWidget):
@@ -284,8 +150,8 @@ class PlotsPanel(QtWidgets.QWidget):
         # Curves created once; setData afterwards.
         self.c_running = _curve(self.loss, name="training (running)",
                                 pen=pg.mkPen(theme.mix_white(theme.colour(0), 0.4), width=1.2))
-        self.c_train_loss = _curve(self.loss, name="training", pen=theme.pen(0), symbol="o", symbolSize=5,
-                                   symbolBrush=theme.colour(0), symbolPen=None)
+        self.c_train_loss = _curve(self.loss, dots=False, name="training", pen=theme.pen(0), symbol="o",
+                                   symbolSize=5, symbolBrush=theme.colour(0), symbolPen=None)
         self._symbols = True
         self.c_val_loss = _curve(self.loss, name="validation", pen=theme.pen(1, _DASH))
         self.c_test_loss = _curve(self.loss, name="test", pen=theme.pen(2, _DOT))
@@ -296,6 +162,9 @@ class PlotsPanel(QtWidgets.QWidget):
         for legend in (self.loss_legend, self.acc_legend, self.grad_legend, self.w_legend):
             legend.hide()
         self.grad_curves: list[pg.PlotDataItem] = []
+        self.grad_off: list[OffScale] = []
+        self.grad.setToolTip("Gradient norm per layer, log scale. ▼ on the bottom edge: the norm is 0 "
+                             "(a log scale has no place for it); ▲ on the top edge: infinite or not a number.")
         self.w_curves: list[pg.PlotDataItem] = []
         self.snap_series = Series(1)
         self.layer_series = Series(2)
@@ -306,13 +175,15 @@ class PlotsPanel(QtWidgets.QWidget):
         self.r_acc = StickyRange(self.accuracy.getPlotItem(), fixed_y=(0, 100))
         self.r_grad = StickyRange(self.grad.getPlotItem(), log_y=True)
         self.r_w = StickyRange(self.wnorm.getPlotItem())
+        self._x_span = None                 # one x range for the four line plots (see _x_target)
         self.log_loss.toggled.connect(self._on_log_loss)
+        self.markers = ChangeMarkers([self.loss.getPlotItem(), self.accuracy.getPlotItem()])
 
     # ------------------------------------------------------------------ structure
     def configure(self, layer_names: list[str], hist_names: list[str], value_ranges=None) -> None:
         """New network: one gradient / weight curve per layer. Clears all data. ``value_ranges``:
         per layer, the range its activation can take (see HistogramStrip.configure)."""
-        for c in self.grad_curves:
+        for c in self.grad_curves + [item for off in self.grad_off for item in off.items()]:
             self.grad.removeItem(c)
         for c in self.w_curves:
             self.wnorm.removeItem(c)
@@ -321,18 +192,26 @@ class PlotsPanel(QtWidgets.QWidget):
         self._n_layers = len(layer_names)
         self.grad_curves = [_curve(self.grad, name=n, pen=theme.pen(i), connect="finite")
                             for i, n in enumerate(layer_names)]
-        self.layer_key.setText("<b>Per layer:</b>&nbsp; " + "&nbsp;&nbsp; ".join(
+        self.grad_off = [OffScale(self.grad, theme.colour(i)) for i in range(self._n_layers)]
+        self._key = "<b>Per layer:</b>&nbsp; " + "&nbsp;&nbsp; ".join(
             f"<span style='color:{theme.colour(i)}'>━━&nbsp;{n.replace(' ', '&nbsp;')}</span>"   # never wrap inside
-            for i, n in enumerate(layer_names)))
+            for i, n in enumerate(layer_names))
+        self._off_scale_shown = False
+        self.layer_key.setText(self._key)
         self.w_curves = [_curve(self.wnorm, name=n, pen=theme.pen(i)) for i, n in enumerate(layer_names)]
         self.snap_series = Series(1)
         self.layer_series = Series(2 * self._n_layers)
         self.epoch_series = Series(6)
         self.hist.configure(hist_names, value_ranges)
         self._pending_hist = {}
+        self.markers.clear()
+        self._x_span = None
         for r in (self.r_loss, self.r_acc, self.r_grad, self.r_w):
             r.reset()
             r.plot.setXRange(0, 1, padding=0.01)
+        # No data yet: neutral y ranges, not the previous run's.
+        for r, lo_hi in ((self.r_loss, (0, 1)), (self.r_grad, (-3, 0)), (self.r_w, (0, 1))):
+            r.plot.setYRange(*lo_hi, padding=0.02)
         self._dirty = set(self.PARTS)
         while self._dirty:
             self.redraw()
@@ -346,9 +225,11 @@ class PlotsPanel(QtWidgets.QWidget):
         g = np.asarray(snap.grad_w_norm, dtype=float)[: self._n_layers]
         w = np.asarray(snap.weight_norm, dtype=float)[: self._n_layers]
         if len(g) == self._n_layers and len(w) == self._n_layers:
-            # A zero gradient (before the first batch) has no place on a log axis: leave a gap.
-            self.layer_series.append(ep, ss, np.concatenate([np.where(g > 0, g, np.nan), w]))
-        self._dirty.update(("loss", "grad", "wnorm"))
+            # As they are: 0 and non-finite norms are drawn at the log axis' edges (_draw_grad).
+            self.layer_series.append(ep, ss, np.concatenate([g, w]))
+        span = self._x_span
+        # A new x span moves every line plot, the accuracy plot too (it may have no point yet).
+        self._dirty.update(("loss", "grad", "wnorm") if self._x_target() == span else self.PARTS[:4])
 
     def set_histograms(self, histograms) -> None:
         self._pending_hist = {int(h.layer): h for h in histograms or ()}
@@ -392,12 +273,16 @@ class PlotsPanel(QtWidgets.QWidget):
 
     _rr = 0
 
-    def _x_max(self) -> float:
-        """The newest x of any series: every line plot sizes its x axis from it, so the four
-        plots show the same span even though each is redrawn in a different frame."""
+    def _x_target(self) -> float | None:
+        """The x span of every line plot, from the newest x of any series, growing in nice steps.
+        One span for all four: each plot is redrawn in a different frame, and spans chosen per
+        plot at different moments came out different (0-300 beside 0-500)."""
         bs = self.by_samples
-        return max([series.x(bs)[-1] for series in (self.snap_series, self.layer_series, self.epoch_series)
-                    if series.n] or [0.0])
+        x = max([series.x(bs)[-1] for series in (self.snap_series, self.layer_series, self.epoch_series)
+                 if series.n] or [0.0])
+        if x > 0 and math.isfinite(x) and (self._x_span is None or x > self._x_span or x < self._x_span / 4):
+            self._x_span = nice_ceiling(x * 1.15)
+        return self._x_span
 
     def _draw_loss(self):
         bs = self.by_samples
@@ -414,7 +299,7 @@ class PlotsPanel(QtWidgets.QWidget):
             ok = np.isfinite(y)
             set_curve_data(curve, ex[ok], y[ok])
             ys.append(y[ok])
-        x_max = self._x_max()
+        x_max = self._x_target()
         if self.log_loss.isChecked():
             ys = [np.log10(np.maximum(y, 1e-12)) for y in ys]
         self.r_loss.update(x_max, ys)
@@ -426,21 +311,35 @@ class PlotsPanel(QtWidgets.QWidget):
             y = e.col(j)
             ok = np.isfinite(y)
             set_curve_data(curve, ex[ok], y[ok])
-        self.r_acc.update(self._x_max(), [])
+        self.r_acc.update(self._x_target(), [])
 
     def _draw_grad(self):
         ls = self.layer_series
         lx = ls.x(self.by_samples)
-        for i in range(self._n_layers):
-            set_curve_data(self.grad_curves[i], lx, ls.col(i))
-        self.r_grad.update(self._x_max(), [ls.col(i) for i in range(self._n_layers)])
+        cols = [ls.col(i) for i in range(self._n_layers)]
+        self.r_grad.update(self._x_target(), cols)
+        y_range = self.grad.getPlotItem().getViewBox().viewRange()[1]
+        width = max(int(self.grad.getPlotItem().getViewBox().width()), 100)
+        # No gradient exists before the first batch: that 0 is not drawn at all.
+        trained = ls.x(True) > 0
+        off = 0
+        for i, y in enumerate(cols):
+            with np.errstate(invalid="ignore"):
+                on_scale = np.isfinite(y) & (y > 0)
+            set_curve_data(self.grad_curves[i], lx, np.where(on_scale, y, np.nan))
+            off += self.grad_off[i].update(lx, y, trained & ~on_scale, y_range, width // 3)
+        if bool(off) != self._off_scale_shown:
+            self._off_scale_shown = bool(off)
+            self.layer_key.setText(self._key + ("&nbsp;&nbsp; <b>▼</b>&nbsp;norm&nbsp;0, <b>▲</b>&nbsp;∞&nbsp;or"
+                                                "&nbsp;NaN (gradient norm: off&nbsp;the&nbsp;log&nbsp;scale)"
+                                                if off else ""))
 
     def _draw_wnorm(self):
         ls = self.layer_series
         lx = ls.x(self.by_samples)
         for i in range(self._n_layers):
             set_curve_data(self.w_curves[i], lx, ls.col(self._n_layers + i))
-        self.r_w.update(self._x_max(), [ls.col(self._n_layers + i) for i in range(self._n_layers)])
+        self.r_w.update(self._x_target(), [ls.col(self._n_layers + i) for i in range(self._n_layers)])
 
     def _draw_hist(self) -> bool:
         """One layer per frame (a layer with its axes costs about as much as a whole line plot);
@@ -465,8 +364,16 @@ class PlotsPanel(QtWidgets.QWidget):
             w.getPlotItem().getAxis("bottom").enableAutoSIPrefix(self.by_samples)
         for r in (self.r_loss, self.r_acc, self.r_grad, self.r_w):
             r.reset()
+        self._x_span = None
+        self.markers.set_by_samples(self.by_samples)
         self._dirty = set(self.PARTS)
         self.sigXAxisChanged.emit(self.by_samples)
+
+    def mark_live_change(self, old: dict, new: dict, snap) -> None:
+        """A labelled line on the loss and accuracy plots where a live setting changed (not before
+        training starts: the setting is then simply the run's own)."""
+        if snap is not None and snap.samples_seen > 0:
+            self.markers.add(old, new, float(snap.epoch_fraction), float(snap.samples_seen))
 
     def plot_widgets(self) -> dict:
         return {"loss": self.loss, "accuracy": self.accuracy, "gradients": self.grad, "weights": self.wnorm}

@@ -38,10 +38,10 @@ class StickyRange:
         self.y = None
 
     def update(self, x_max: float, ys: list[np.ndarray]) -> None:
-        if x_max is not None and math.isfinite(x_max) and x_max > 0:
-            if self.x_max is None or x_max > self.x_max or x_max < self.x_max / 4:
-                self.x_max = nice_ceiling(x_max * 1.15)
-                self.plot.setXRange(0, self.x_max, padding=0.03)    # the end label stays drawn
+        # x_max: the end of the x span, already a nice number shared by the plots (see PlotsPanel).
+        if x_max is not None and math.isfinite(x_max) and x_max > 0 and x_max != self.x_max:
+            self.x_max = x_max
+            self.plot.setXRange(0, self.x_max, padding=0.03)    # the end label stays drawn
         if self.fixed_y is not None:
             return
         vals = [np.asarray(y, float) for y in ys if len(y)]
@@ -57,7 +57,9 @@ class StickyRange:
         if not len(v):
             return
         lo, hi = float(v.min()), float(v.max())
-        span = max(hi - lo, 1e-9 if self.log_y else max(abs(hi) * 1e-3, 1e-9))
+        # A single point (one Step batch) or a flat curve: a span of 5 % of the value, not 0.1 %,
+        # which read as five-decimal labels (0.69845, 0.69850) around an invisible change.
+        span = max(hi - lo, 1e-9 if self.log_y else max(max(abs(hi), abs(lo)) * 0.05, 1e-9))
         if self.y is not None:
             clo, chi = self.y
             inside = lo >= clo and hi <= chi

@@ -5,7 +5,8 @@ from __future__ import annotations
 from ._qt import QtCore, QtWidgets
 from .boundary import DecisionBoundaryView
 from .diagram import NetworkDiagram
-from .images import ConfusionMatrixView, MistakesGallery, WeightImagesView
+from .confusion import ConfusionMatrixView
+from .images import MistakesGallery, WeightImagesView
 
 
 class NetworkViews(QtWidgets.QWidget):
@@ -54,5 +55,8 @@ class NetworkViews(QtWidgets.QWidget):
         else:
             if self.toy_page.indexOf(self.diagram) < 0:
                 self.toy_page.addWidget(self.diagram)
+                # A tab page that was not on show comes back hidden: the boundary then took the
+                # whole column and its aspect lock stretched the range (spirals in a middle band).
+                self.diagram.show()
                 self.toy_page.setSizes([600, 400])
             self.stack.setCurrentWidget(self.toy_page)
