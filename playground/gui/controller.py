@@ -21,6 +21,7 @@ from ._qt import QtCore, QtWidgets
 from . import gcpolicy
 from . import settings as st
 from .analysis import analyse
+from .builder import BackgroundBuild, is_big
 from .controls import DEFAULTS, LIVE_KEYS
 from .datadialog import SYSTEM_FASHION, MissingDataDialog
 from .gapmeter import GapMeter
@@ -135,6 +136,7 @@ class Controller(QtCore.QObject):
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.tick)
         self.gaps = GapMeter(self)
+        self.build = BackgroundBuild(self)
 
         self._wire()
         if restore_settings:
@@ -205,6 +207,15 @@ class Controller(QtCore.QObject):
                 self._update_actions()
                 return False
             self.dataset = ds
+        same = self.network is not None and self.network.spec == spec
+        if ask and not same and not self.build.confirm(spec, cfg, self.dataset):
+            c.set_state(self.applied)
+            self._update_actions()
+            return False
+        self.build.builder.cancel()
+        if is_big(spec):                   # seconds of allocation: never in the GUI thread
+            self.build.start(spec, cfg)
+            return True
         try:
             self.network = self.backend.network(spec, seed=cfg.seed)
             self.trainer = self.backend.trainer(self.network, self.dataset, cfg)
@@ -217,7 +228,7 @@ class Controller(QtCore.QObject):
         self._attach_trainer()
         return True
 
-    def _attach_trainer(self) -> None:
+    def _attach_trainer(self, histograms=None) -> None:
         self.tap = SnapshotTap(self.trainer)
         self.trainer.on_snapshot = self.tap
         self._hist_seq = -1
@@ -234,7 +245,7 @@ class Controller(QtCore.QObject):
         self._configure_views()
         # Before any training, the activations of the initial weights: the first thing a lesson
         # on initialisation looks at (saturated sigmoids with large weights).
-        self.w.plots.set_histograms(self.trainer.probe_histograms())
+        self.w.plots.set_histograms(self.trainer.probe_histograms() if histograms is None else histograms)
         if self.trainer.latest is None:
             # A fresh trainer has no snapshot yet: clear the previous run's epoch / samples / time.
             cfg = self.trainer.config
@@ -794,8 +805,11 @@ class Controller(QtCore.QObject):
             log.debug("could not save settings", exc_info=True)
         self.timer.stop()
         self.gaps.stop()
+        self.build.shutdown()
         if self.trainer is not None:
             self.trainer.request_stop()
+        for wk in (self.runner, self.stepper):
+            wk.cancel.set()            # a first compile (a child process) is killed, not waited for
         for th in (self.runner_thread, self.stepper_thread):
             th.quit()
         for th in (self.runner_thread, self.stepper_thread):
