@@ -198,6 +198,7 @@ class Controller(QtCore.QObject):
             self._show_banner("error", str(e))
             return False
         need_data = self.dataset is None or any(self.applied.get(k) != state[k] for k in DATA_KEYS)
+        old_dataset = self.dataset
         if need_data:
             ds = self._load_dataset(state)
             if ds is None:
@@ -209,8 +210,9 @@ class Controller(QtCore.QObject):
             self.dataset = ds
         same = self.network is not None and self.network.spec == spec
         if ask and not same and not self.build.confirm(spec, cfg, self.dataset):
+            self.dataset = old_dataset             # the old network and its data stay as they were
             c.set_state(self.applied)
-            self._update_actions()
+            self._set_phase(self.phase)
             return False
         self.build.builder.cancel()
         if is_big(spec):                   # seconds of allocation: never in the GUI thread
