@@ -49,8 +49,11 @@ def _child() -> int:
     return 0 if ok else 1
 
 
-def _one(cache_dir: str) -> dict:
-    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, NN_PLAYGROUND_LAUNCHED=repr(time.time()))
+def _one(cache_dir: str | None) -> dict:
+    """One start; ``cache_dir`` None keeps the caller's numba cache."""
+    env = dict(os.environ, NN_PLAYGROUND_LAUNCHED=repr(time.time()))
+    if cache_dir is not None:
+        env["NUMBA_CACHE_DIR"] = cache_dir
     out = subprocess.run([sys.executable, "-m", "playground.bench_startup"], env=env, capture_output=True,
                          text=True, timeout=600)
     for line in reversed(out.stdout.splitlines()):
