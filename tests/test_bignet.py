@@ -141,3 +141,24 @@ def test_cancel_kills_the_compiling_child_at_once(monkeypatch):
     assert out["ok"] is False
     assert all(c.returncode is not None and c.returncode != 0 for c in children)    # killed, not finished
     assert precompile._children == {}     # the next window starts afresh
+
+
+def test_the_train_child_compiles_the_signatures_train_kernel_really_uses(tmp_path):
+    """Else the child would compile helpers nobody calls and train_kernel would compile its own.
+    A fresh numba cache, so train_kernel is really compiled (seconds) rather than loaded."""
+    import json
+    import os
+    import subprocess
+    from pathlib import Path
+
+    script = (
+        "import json, playground.core.precompile as p\n"
+        "from playground.core import kernels\n"
+        "p._wait_for_forward = lambda: None\n"
+        "p.compile_kernels('float32', 'train')\n"
+        "print(json.dumps({n: len(getattr(kernels, n).signatures) for n in p.backward_signatures('float32')}))\n")
+    repo = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "PYTHONPATH": repo}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, env=env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.splitlines()[-1]) == {n: 1 for n in precompile.backward_signatures("float32")}
