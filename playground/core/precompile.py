@@ -129,7 +129,8 @@ def compile_kernels(dtype: str, part: str = "all") -> None:
     The two children split the work so both cores compile: "forward" compiles the forward pass
     (_forward and its helpers, then forward_kernel); "train" meanwhile compiles the backward-pass
     helpers, then train_kernel, which links the forward pass from the other child's cache.
-    Measured on 2 quiet cores: train_kernel ready 6.9 s after launch, against 9.1 s in one process.
+    Measured on 2 quiet cores: the train child is done 8.0 s after launch (the forward one 5.4 s),
+    against 9.1 s for one process compiling train_kernel alone.
     """
     import numpy as np
 
