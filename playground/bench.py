@@ -69,6 +69,9 @@ def add_arguments(p) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--ui", type=int, default=0, metavar="N",
                    help="instead: the window's frame gaps while training, over N selftest runs")
+    p.add_argument("--startup", type=int, default=0, metavar="N",
+                   help="instead: seconds from launch to the window and to the first training step, "
+                        "N cold (empty numba cache) and N warm starts, each a fresh process")
     p.add_argument("--ui-seconds", type=float, default=4.0, help="seconds of training per --ui run (4)")
 
 

@@ -454,6 +454,14 @@ def _gradcheck_spec(sizes, args):
 
 
 def cmd_bench(args) -> int:
+    if args.startup:
+        if args.startup < 1:
+            print("nn-playground bench: --startup needs a number of runs >= 1", file=sys.stderr)
+            return 2
+        from .bench_startup import format_startup, run_startup
+        result = run_startup(args.startup)
+        print(json.dumps(result) if args.json else format_startup(result), flush=True)
+        return 0
     if args.ui:
         if args.ui < 1:
             print("nn-playground bench: --ui needs a number of runs >= 1", file=sys.stderr)

@@ -100,3 +100,21 @@ def test_ui_bench_refuses_a_count_below_one():
     out = subprocess.run([sys.executable, "-m", "playground", "bench", "--ui", "-1"],
                          capture_output=True, text=True, timeout=120, cwd=REPO, env=ENV)
     assert out.returncode == 2 and "--ui" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_startup_bench_times_a_real_start_to_the_window_and_first_step(monkeypatch):
+    from playground import bench_startup
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.setenv("PYTHONPATH", ENV["PYTHONPATH"])
+    run = bench_startup._one(None)        # this checkout's (warm) numba cache: a start of a second or two
+    assert run["ok"] is True and 0 < run["window"] < run["first_step"]
+    text = bench_startup.format_startup({k: {"window": {"median": 1.0}, "first_step": {"median": 2.5}}
+                                         for k in ("cold", "warm")})
+    assert "| cold | 1.00 | 2.50 |" in text and "| warm | 1.00 | 2.50 |" in text
+
+
+def test_startup_bench_refuses_a_count_below_one():
+    out = subprocess.run([sys.executable, "-m", "playground", "bench", "--startup", "-1"],
+                         capture_output=True, text=True, timeout=120, cwd=REPO, env=ENV)
+    assert out.returncode == 2 and "--startup" in out.stderr and "Traceback" not in out.stderr

@@ -55,15 +55,26 @@ def evaluate_split(network, x: np.ndarray, targets: np.ndarray, labels: np.ndarr
     n = len(x)
     if n == 0:
         return None, None
+    cost_sum, correct = split_sums(network, x, targets, labels, 0, n, batch)
+    return split_result(network, cost_sum, correct, n, l2, l1)
+
+
+def split_sums(network, x, targets, labels, lo: int, hi: int, batch: int = EVAL_BATCH) -> tuple[float, int]:
+    """(summed cost, correct predictions) over rows lo:hi: a split evaluated piece by piece."""
     cost = costs.get(network.spec.cost)
     cost_sum = 0.0
     correct = 0
-    for lo in range(0, n, batch):
-        a = np.asarray(network.forward(x[lo:lo + batch]))
-        cost_sum += float(np.sum(cost.fn(a, targets[lo:lo + batch])))
-        correct += predictions_correct(a, labels[lo:lo + batch])
-    loss = cost_sum / n + regularisation(network, l2, l1, n)
-    return loss, correct / n
+    for a0 in range(lo, hi, batch):
+        a1 = min(a0 + batch, hi)
+        a = np.asarray(network.forward(x[a0:a1]))
+        cost_sum += float(np.sum(cost.fn(a, targets[a0:a1])))
+        correct += predictions_correct(a, labels[a0:a1])
+    return cost_sum, correct
+
+
+def split_result(network, cost_sum: float, correct: int, n: int, l2: float = 0.0, l1: float = 0.0):
+    """(loss, accuracy) of a whole split from its sums."""
+    return cost_sum / n + regularisation(network, l2, l1, n), correct / n
 
 
 def _histogram(values: np.ndarray):

@@ -33,9 +33,10 @@ from dataclasses import replace
 import numpy as np
 
 from .errors import DataError, SpecError
-from .monitors import evaluate_split, layer_histograms, weight_norms
+from .monitors import evaluate_split, layer_histograms, split_result, split_sums, weight_norms
 from .snapshot import EpochRecord, Snapshot
 from .spec import TrainConfig
+from .workload import eval_rows, first_chunk_batches, probe_rows
 
 SPLITS = {"training": "train", "train": "train", "validation": "val", "val": "val", "test": "test"}
 MAX_CHUNK_BATCHES = 1 << 20
@@ -93,11 +94,20 @@ class Trainer:
         self._rng = np.random.default_rng(config.seed)
         self._order = self._rng.permutation(self.n_train).astype(np.int64)
         self._pos = 0                              # samples of the current epoch already trained
+        # A probe is a forward pass; on a huge net fewer rows keep it from stalling every chunk.
+        probe_size = probe_rows(spec.sizes, probe_size)
         probe_pick = np.random.default_rng([config.seed, 0x5EED]).permutation(self.n_train)[:probe_size]
         self._probe_x = np.ascontiguousarray(self._x[np.sort(probe_pick)])
 
         self._chunk_params = _chunk_parameters(network)
-        self._k = 1                                # mini-batches per chunk, adapted to chunk_seconds
+        # Mini-batches per chunk, adapted to chunk_seconds; the first guess comes from the network's
+        # size, so a huge net's first chunk (which Pause cannot interrupt) is one short batch.
+        self._k = first_chunk_batches(spec.sizes, config.batch_size, self.chunk_seconds, MAX_CHUNK_BATCHES)
+        self._probe_cost = 0.0                     # seconds the last histogram probe took
+        # The end-of-epoch evaluation goes in pieces of about chunk_seconds too (on a huge net it
+        # takes tens of seconds), so a Pause lands between pieces: [split index, row, sums...].
+        self._eval_rows = eval_rows(spec.sizes, self.chunk_seconds)
+        self._evaluating: list | None = None
         self._good = np.empty_like(network.params)  # last parameters known to be finite and sane
         np.copyto(self._good, network.params)
         self._w0 = np.maximum(weight_norms(network), 1.0)
@@ -317,6 +327,9 @@ class Trainer:
                     self._resume.wait()       # request_stop() sets it too, so a paused loop can stop
                     self._clock_start()
                     self.state = "training"
+                elif self._evaluating is not None:
+                    with self._lock:
+                        result = self._evaluate_piece()
                 elif target is not None and self._epoch >= target:
                     result = "done"
                 elif self._throttle_wait() > 0:
@@ -325,7 +338,7 @@ class Trainer:
                     self._wake.clear()        # stop / pause / set_throttle set their flag first
                 else:
                     with self._lock:
-                        result = self._chunk(cap=self._throttle_cap())
+                        result = self._chunk(cap=self._throttle_cap(), pieces=True)
         except BaseException:
             self.state = "stopped"
             raise
@@ -348,6 +361,8 @@ class Trainer:
         with self._lock:
             self._begin_step()
             try:
+                if self._evaluating is not None and self._finish_evaluation() == "diverged":
+                    return "diverged"
                 while n > 0:
                     batches_left = -(-(self.n_train - self._pos) // self._apply_pending().batch_size)
                     k = min(n, batches_left)
@@ -383,10 +398,13 @@ class Trainer:
             self._stop.clear()   # a paused run() must still see a Stop pressed during the step
 
     # ------------------------------------------------------------------ one chunk
-    def _chunk(self, max_batches: int | None = None, cap: int | None = None):
+    def _chunk(self, max_batches: int | None = None, cap: int | None = None, pieces: bool = False):
         """Train one chunk, check it, do epoch-end work, publish. Returns None or a final state.
 
-        ``max_batches``: exactly this many (a Step); ``cap``: at most this many (a throttle)."""
+        ``max_batches``: exactly this many (a Step); ``cap``: at most this many (a throttle);
+        ``pieces``: the run loop evaluates an ended epoch piece by piece (else all at once here)."""
+        if self._evaluating is not None:           # an epoch whose evaluation a stop interrupted
+            return self._finish_evaluation()
         cfg = self._apply_pending()
         net = self.network
         batches_left = -(-(self.n_train - self._pos) // cfg.batch_size)
@@ -425,12 +443,41 @@ class Trainer:
             sums[0] -= old_dt
             sums[1] -= old_n
 
-        record = None
-        result = None
         if self._pos >= self.n_train:
-            record, result = self._end_epoch(cfg)
-        self._publish(norms=norms, record=record, message=self.message if result else "", eta=cfg.eta)
-        if record is not None and self.on_epoch is not None:
+            self._evaluating = [0, 0, 0.0, 0, {}]
+            return None if pieces else self._finish_evaluation()
+        self._publish(norms=norms, eta=cfg.eta)
+        return None
+
+    def _finish_evaluation(self):
+        result = None
+        while self._evaluating is not None:
+            result = self._evaluate_piece()
+        return result
+
+    def _evaluate_piece(self):
+        """Evaluate the next rows of the ended epoch; after the last split, close the epoch."""
+        cfg = self._apply_pending()
+        ev = self._evaluating
+        keys = ("train", "val", "test")
+        key = keys[ev[0]]
+        data = self._data[key]
+        if data is not None and ev[1] < len(data[0]):
+            x, y, labels = data
+            hi = min(ev[1] + self._eval_rows, len(x))
+            cost_sum, correct = split_sums(self.network, x, y, labels, ev[1], hi)
+            ev[1], ev[2], ev[3] = hi, ev[2] + cost_sum, ev[3] + correct
+            if hi < len(x):
+                return None
+        ev[4][key] = (None, None) if data is None else split_result(self.network, ev[2], ev[3], len(data[0]),
+                                                                     cfg.l2, cfg.l1)
+        ev[0], ev[1], ev[2], ev[3] = ev[0] + 1, 0, 0.0, 0
+        if ev[0] < len(keys):
+            return None
+        self._evaluating = None
+        record, result = self._end_epoch(cfg, ev[4])
+        self._publish(record=record, message=self.message if result else "", eta=cfg.eta)
+        if self.on_epoch is not None:
             self.on_epoch(record)
         return result
 
@@ -476,11 +523,10 @@ class Trainer:
         return "diverged"
 
     # ------------------------------------------------------------------ epoch end
-    def _end_epoch(self, cfg: TrainConfig):
+    def _end_epoch(self, cfg: TrainConfig, results: dict):
         self._epoch += 1
         self._pos = 0
         self._order = self._rng.permutation(self.n_train).astype(np.int64)   # fresh shuffle every epoch
-        results = {key: self._evaluate(key, cfg) for key in ("train", "val", "test")}
         now = self.elapsed                     # the epoch's seconds include its evaluation
         seconds, self._epoch_started = now - self._epoch_started, now
         record = EpochRecord(
@@ -571,11 +617,13 @@ class Trainer:
                  state: str | None = None):
         now = time.perf_counter()
         histograms = None
-        due = self.probe_every is not None and now - self._last_probe >= self.probe_every
+        # Probing takes at most a tenth of the time, however slow the net.
+        due = self.probe_every is not None and now - self._last_probe >= max(self.probe_every, 10 * self._probe_cost)
         if self._probe_requested or due:
             self._probe_requested = False
             self._last_probe = now
             histograms = layer_histograms(self.network, self._probe_x)
+            self._probe_cost = time.perf_counter() - now
         with self._publish_lock:
             self._seq += 1
             snap = Snapshot(

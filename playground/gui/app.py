@@ -78,6 +78,10 @@ def default_splitter(window, width: int | None = None) -> None:
 
 
 def main(argv=None) -> int:
+    # A first start compiles the kernels in a child process, on the other core while the window
+    # is built (the GUI's networks are float32).
+    from playground.core import precompile
+    precompile.start("float32")
     app = make_app(argv)
     window, _controller = create_window()
     window.show()

@@ -21,6 +21,7 @@ from ._qt import QtCore, QtWidgets
 from . import datafolders, fileload, gcpolicy
 from . import settings as st
 from .analysis import analyse
+from .builder import BackgroundBuild, is_big
 from .controls import DEFAULTS, LIVE_KEYS
 from .datadialog import SYSTEM_FASHION, MissingDataDialog
 from .dataset_defaults import DatasetDefaults
@@ -136,6 +137,7 @@ class Controller(QtCore.QObject):
         self.timer.timeout.connect(self.tick)
         self.gaps = GapMeter(self)
         self.defaults = DatasetDefaults(window)
+        self.build = BackgroundBuild(self)
 
         self._wire()
         if restore_settings:
@@ -198,6 +200,7 @@ class Controller(QtCore.QObject):
         # A new seed means new weights; the toy points on screen stay (what a lesson expects).
         keys = [k for k in DATA_KEYS if not (new_seed and k == "seed")]
         need_data = self.dataset is None or any(self.applied.get(k) != state[k] for k in keys)
+        old_dataset = self.dataset
         if need_data:
             ds = self._load_dataset(state)
             if ds is None:
@@ -207,6 +210,16 @@ class Controller(QtCore.QObject):
                 self._update_actions()
                 return False
             self.dataset = ds
+        same = self.network is not None and self.network.spec == spec
+        if ask and not same and not self.build.confirm(spec, cfg, self.dataset):
+            self.dataset = old_dataset             # the old network and its data stay as they were
+            c.set_state(self.applied)
+            self._set_phase(self.phase)
+            return False
+        self.build.builder.cancel()
+        if is_big(spec):                   # seconds of allocation: never in the GUI thread
+            self.build.start(spec, cfg)
+            return True
         try:
             self.network = self.backend.network(spec, seed=cfg.seed)
             self.trainer = self.backend.trainer(self.network, self.dataset, cfg)
@@ -219,7 +232,7 @@ class Controller(QtCore.QObject):
         self._attach_trainer()
         return True
 
-    def _attach_trainer(self) -> None:
+    def _attach_trainer(self, histograms=None) -> None:
         self.tap = SnapshotTap(self.trainer)
         self.trainer.on_snapshot = self.tap
         self._hist_seq = -1
@@ -236,7 +249,7 @@ class Controller(QtCore.QObject):
         self._configure_views()
         # Before any training, the activations of the initial weights: the first thing a lesson
         # on initialisation looks at (saturated sigmoids with large weights).
-        self.w.plots.set_histograms(self.trainer.probe_histograms())
+        self.w.plots.set_histograms(self.trainer.probe_histograms() if histograms is None else histograms)
         if self.trainer.latest is None:
             # A fresh trainer has no snapshot yet: clear the previous run's epoch / samples / time.
             cfg = self.trainer.config
@@ -794,8 +807,11 @@ class Controller(QtCore.QObject):
             log.debug("could not save settings", exc_info=True)
         self.timer.stop()
         self.gaps.stop()
+        self.build.shutdown()
         if self.trainer is not None:
             self.trainer.request_stop()
+        for wk in (self.runner, self.stepper):
+            wk.cancel.set()            # a first compile (a child process) is killed, not waited for
         for th in (self.runner_thread, self.stepper_thread):
             th.quit()
         for th in (self.runner_thread, self.stepper_thread):

@@ -5,11 +5,11 @@ from ._qt import QtCore, QtWidgets
 
 STATE_COLOURS = {
     "idle": ("#555", "#eee"), "ready": ("#555", "#eee"), "compiling": ("#7a4b00", "#ffe7b3"),
-    "loading": ("#7a4b00", "#ffe7b3"),
+    "loading": ("#7a4b00", "#ffe7b3"), "preparing": ("#7a4b00", "#ffe7b3"),
     "training": ("#0b5d1e", "#cdf2d6"), "paused": ("#0a3d7a", "#d6e6fb"), "diverged": ("#8a1010", "#fdd"),
     "done": ("#333", "#e4e4e4"), "stopped": ("#333", "#e4e4e4"), "error": ("#8a1010", "#fdd"),
 }
-STATE_TEXT = {"compiling": "compiling…", "loading": "loading data…"}
+STATE_TEXT = {"compiling": "compiling…", "loading": "loading data…", "preparing": "preparing…"}
 
 
 def fmt_elapsed(seconds: float) -> str:

@@ -18,6 +18,8 @@ import traceback
 
 import numpy as np
 
+from playground.core import precompile
+
 from ._qt import QtCore
 
 log = logging.getLogger(__name__)
@@ -31,22 +33,32 @@ def is_warm(network) -> bool:
     return str(network.dtype) in _WARM_DTYPES
 
 
-def warm_up(trainer_factory, network, dataset, config) -> None:
-    """Compile the kernels on a throwaway copy so the user's network and its history stay untouched."""
+def warm_up(trainer_factory, network, dataset, config, cancel: threading.Event | None = None) -> bool:
+    """Compile the kernels on a small throwaway network so the user's network and its history stay
+    untouched. A cold compile runs in a child process (precompile) and ``cancel`` ends it at once;
+    False if cancelled."""
     with _WARM_LOCK:
         if is_warm(network):
-            return
+            return True
+        if not precompile.ensure(str(network.dtype), cancel or threading.Event()):
+            return False
         _warm_up(trainer_factory, network, dataset, config)
     # numba's compiler leaves a large, long-lived object graph; freezing it keeps the GUI
     # thread's timed garbage collections from walking it again (no collection here: see gcpolicy).
     gc.freeze()
+    return True
 
 
 def _warm_up(trainer_factory, network, dataset, config) -> None:
     dtype = str(network.dtype)
     from dataclasses import replace
 
-    spare_net = type(network)(network.spec, seed=0)
+    # The kernels' signatures depend on the dtype only, so a tiny net with the same inputs and
+    # outputs compiles them all: a copy of a 784-4096x4-10 net would take seconds to allocate.
+    spec = network.spec
+    hidden = tuple(spec.hidden_activations[:1])
+    tiny = replace(spec, sizes=(spec.sizes[0], *((4,) if hidden else ()), spec.sizes[-1]), hidden_activations=hidden)
+    spare_net = type(network)(tiny, seed=0)
     cfg = replace(config, epochs=1)
     spare = trainer_factory(spare_net, dataset, cfg)
     spare.step_batches(2)
@@ -113,6 +125,7 @@ class TrainingWorker(QtCore.QObject):
         self._factory = trainer_factory
         self.trainer = None
         self.busy = False
+        self.cancel = threading.Event()     # set when the window closes: ends a first compile at once
 
     def set_trainer(self, trainer) -> None:
         # Only called by the controller while the worker is idle.
@@ -122,7 +135,7 @@ class TrainingWorker(QtCore.QObject):
         t = self.trainer
         if not is_warm(t.network):
             self.sigStateChanged.emit("compiling")
-            warm_up(self._factory, t.network, t.dataset, t.config)
+            warm_up(self._factory, t.network, t.dataset, t.config, self.cancel)
 
     @QtCore.Slot()
     def prewarm(self) -> None:
@@ -131,7 +144,7 @@ class TrainingWorker(QtCore.QObject):
         t = self.trainer
         try:
             if t is not None and not is_warm(t.network):
-                warm_up(self._factory, t.network, t.dataset, t.config)
+                warm_up(self._factory, t.network, t.dataset, t.config, self.cancel)
         except Exception:
             log.debug("pre-warm failed", exc_info=True)
         finally:
