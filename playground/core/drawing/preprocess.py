@@ -79,7 +79,7 @@ def preprocess(ink, mnist_style: bool = True) -> Preprocessed:
         return _blank(steps, mnist_style)
     if not mnist_style:
         small = resize(ink, SIDE, SIDE)
-        steps.append(Step("Whole canvas resized to 28x28", small))
+        steps.append(Step("Whole canvas shrunk to 28x28", small))
         return Preprocessed(small, steps, None, False)
 
     top, bottom, left, right = box
@@ -96,7 +96,7 @@ def preprocess(ink, mnist_style: bool = True) -> Preprocessed:
         return _blank(steps, True)
     # A thin pen leaves only faint grey after averaging; MNIST's strokes reach full intensity.
     digit = np.minimum(digit / peak, 1.0)
-    steps.append(Step(f"Longer side scaled to {BOX} px", digit))
+    steps.append(Step(f"Scaled to {BOX} px", digit))
 
     boxed = np.zeros((SIDE, SIDE), np.float32)
     y0, x0 = (SIDE - sh) // 2, (SIDE - sw) // 2
@@ -109,7 +109,7 @@ def preprocess(ink, mnist_style: bool = True) -> Preprocessed:
     x1 = int(np.clip(round(SIDE / 2 - cx - 0.5), 0, SIDE - sw))
     centred = np.zeros((SIDE, SIDE), np.float32)
     centred[y1:y1 + sh, x1:x1 + sw] = digit
-    steps.append(Step("Centre of mass moved to the centre", centred))
+    steps.append(Step("Centred by mass", centred))
     return Preprocessed(centred, steps, None, True)
 
 
