@@ -19,7 +19,7 @@ from . import __version__
 from .core.errors import DivergenceError, PlaygroundError, SpecError
 
 PROG = "nn-playground"
-SUBCOMMANDS = ("train", "gradcheck", "bench", "selftest")
+SUBCOMMANDS = ("train", "gradcheck", "bench", "selftest", "classify")
 TOY_HIDDEN = 8              # default hidden width for the 2-D toys: enough for xor/circles/moons
 IMAGE_HIDDEN = 30           # Nielsen's 784,30,10
 
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train fully-connected neural networks live. Without a subcommand, opens the window.",
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="{train,gradcheck,bench,selftest}")
+    sub = p.add_subparsers(dest="command", metavar="{train,gradcheck,bench,selftest,classify}")
 
     t = sub.add_parser("train", help="train a network in the terminal, print the monitors each epoch")
     _add_train_args(t)
@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seconds", type=float, default=4.0, help="how long to train with the plots live (4)")
     s.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     s.set_defaults(func=cmd_selftest)
+
+    c = sub.add_parser("classify", help="read digits from PNG/JPEG files with the shipped (or a saved) model")
+    from .digits.classify import add_arguments as add_classify_arguments, run as run_classify
+    add_classify_arguments(c)
+    c.set_defaults(func=run_classify)
     return p
 
 

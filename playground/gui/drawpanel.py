@@ -253,7 +253,9 @@ class DrawPanel(QtWidgets.QWidget):
             self._show_nothing(self.error or "")
             return
         self.reading = read(reader, None, prep=prep)
-        if self.reading.probabilities is None:
+        if self.pad.is_blank():
+            self._show_nothing("Draw a digit in the black square.")
+        elif self.reading.probabilities is None:
             self._show_nothing(prep.reason or "")
         else:
             self._show_reading(reader, self.reading)

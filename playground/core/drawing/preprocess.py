@@ -18,6 +18,7 @@ SIDE = 28                # MNIST's image side
 BOX = 20                 # the longer side of the digit inside it
 INK_LEVEL = 0.1          # a pixel with less ink than this is background when looking for the digit
 MIN_INK_FRACTION = 0.03  # ink boxes smaller than this share of the canvas side are a dot, not a digit
+BLANK = "There is no ink: the image is blank."
 
 
 @dataclass
@@ -67,7 +68,7 @@ def _check(ink) -> np.ndarray:
 
 
 def _blank(steps, mnist_style) -> Preprocessed:
-    return Preprocessed(None, steps, "The canvas is blank: draw a digit.", mnist_style)
+    return Preprocessed(None, steps, BLANK, mnist_style)
 
 
 def preprocess(ink, mnist_style: bool = True) -> Preprocessed:
