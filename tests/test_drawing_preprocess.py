@@ -74,6 +74,11 @@ def test_blank_and_dot_give_no_pixels_and_say_why():
     p = preprocess(dot)
     assert p.pixels is None and "dot" in p.reason
     assert preprocess(dot, mnist_style=False).pixels is not None   # the plain resize reads anything
+    yy, xx = np.mgrid[0:280, 0:280]
+    blob = ((yy - 140) ** 2 + (xx - 100) ** 2 < 15 ** 2).astype(np.float32)   # the pen put down once
+    assert "dot" in preprocess(blob).reason
+    ring = blob - ((yy - 140) ** 2 + (xx - 100) ** 2 < 9 ** 2)               # a small, thick 0 is a digit
+    assert preprocess(ring).pixels is not None
 
 
 def test_thin_stroke_still_reaches_full_intensity():

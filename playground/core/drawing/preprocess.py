@@ -19,6 +19,9 @@ BOX = 20                 # the longer side of the digit inside it
 INK_LEVEL = 0.1          # a pixel with less ink than this is background when looking for the digit
 MIN_INK_FRACTION = 0.03  # ink boxes smaller than this share of the canvas side are a dot, not a digit
 BLANK = "There is no ink: the image is blank."
+DOT = "That is a dot, not a digit: draw a digit, larger or with a thinner pen."
+BLOB_FILL = 0.72          # a round blob fills ~79 % of its box (a disc); a digit with a hole or a gap less
+BLOB_ASPECT = (0.75, 1.33)
 
 
 @dataclass
@@ -42,6 +45,15 @@ def ink_box(ink: np.ndarray, level: float = INK_LEVEL):
         return None
     cols = np.flatnonzero((ink > level).any(axis=0))
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def is_dot(crop: np.ndarray, canvas_side: int) -> bool:
+    """Too small to be a digit, or a round blob: a pen put down once makes a disc, which area
+    averaging would blow up into a 20 px ball that the network reads as a confident 8 or 0."""
+    h, w = crop.shape
+    if max(h, w) < MIN_INK_FRACTION * canvas_side:
+        return True
+    return BLOB_ASPECT[0] <= h / w <= BLOB_ASPECT[1] and float((crop > 0.5).mean()) > BLOB_FILL
 
 
 def resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -87,8 +99,8 @@ def preprocess(ink, mnist_style: bool = True) -> Preprocessed:
     crop = ink[top:bottom, left:right]
     steps.append(Step("Cropped to the ink", crop))
     h, w = crop.shape
-    if max(h, w) < MIN_INK_FRACTION * max(ink.shape):
-        return Preprocessed(None, steps, "That is a dot, not a digit: draw it larger.", True)
+    if is_dot(crop, max(ink.shape)):
+        return Preprocessed(None, steps, DOT, True)
     scale = BOX / max(h, w)
     sh, sw = max(1, round(h * scale)), max(1, round(w * scale))
     digit = resize(crop, sw, sh)

@@ -1,0 +1,193 @@
+"""The Draw page with real mouse, key, wheel and tablet events: strokes, undo, clear, the
+preprocessing switch, pen width, which network reads (and why), and the page in the window."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from drawn_digits import DIGITS
+from gui_support import answers, dialogs, gui, isolated_settings, no_leaked_threads  # noqa: F401
+from playground.core.data.dataset import CLASS_NAMES, Dataset
+from playground.core.network import Network
+from playground.core.spec import NetworkSpec
+from playground.gui._qt import QtCore, QtGui, QtWidgets
+
+pytestmark = pytest.mark.timeout(120)
+Qt = QtCore.Qt
+
+
+def _pos(pad, x, y) -> QtCore.QPointF:
+    o, s = pad._origin(), pad.side()
+    return QtCore.QPointF(o.x() + x * s, o.y() + y * s)
+
+
+def _mouse(pad, kind, pos, buttons):
+    button = Qt.LeftButton if kind != QtCore.QEvent.MouseMove else Qt.NoButton
+    ev = QtGui.QMouseEvent(kind, pos, pad.mapToGlobal(pos), button, buttons, Qt.NoModifier)
+    QtWidgets.QApplication.sendEvent(pad, ev)
+
+
+def stroke(pad, points, step=0.01):
+    """Press, move through ``points`` (canvas units) in small steps as a hand would, release."""
+    dense = [points[0]]
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        n = max(1, int(np.hypot(x1 - x0, y1 - y0) / step))
+        dense += [(x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n) for k in range(1, n + 1)]
+    _mouse(pad, QtCore.QEvent.MouseButtonPress, _pos(pad, *dense[0]), Qt.LeftButton)
+    for p in dense[1:]:
+        _mouse(pad, QtCore.QEvent.MouseMove, _pos(pad, *p), Qt.LeftButton)
+    _mouse(pad, QtCore.QEvent.MouseButtonRelease, _pos(pad, *dense[-1]), Qt.NoButton)
+
+
+def draw_digit(pad, digit, way=0, left=0.1, top=0.1, size=0.8):
+    for s in DIGITS[digit][way]:
+        stroke(pad, [(left + x * size, top + y * size) for x, y in s])
+
+
+@pytest.fixture
+def panel(qtbot, isolated_settings):
+    from playground.gui.drawpanel import DrawPanel
+    p = DrawPanel()
+    qtbot.addWidget(p)
+    p.resize(1100, 650)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def read_now(qtbot, panel):
+    with qtbot.waitSignal(panel.sigRead, timeout=5000):
+        panel.schedule()
+    return panel.reading
+
+
+def test_drawing_with_the_mouse_is_read_live_and_explained(qtbot, panel):
+    pad = panel.pad
+    assert pad.side() >= 280
+    with qtbot.waitSignal(panel.sigRead, timeout=5000):      # read while drawing, before release
+        _mouse(pad, QtCore.QEvent.MouseButtonPress, _pos(pad, 0.2, 0.15), Qt.LeftButton)
+        _mouse(pad, QtCore.QEvent.MouseMove, _pos(pad, 0.8, 0.15), Qt.LeftButton)
+    assert pad.strokes == [] and panel.reading is not None          # the stroke is still going
+    _mouse(pad, QtCore.QEvent.MouseButtonRelease, _pos(pad, 0.8, 0.15), Qt.NoButton)
+    pad.clear()
+    draw_digit(pad, 7)
+    r = read_now(qtbot, panel)
+    assert r.top == 7 and len(pad.strokes) == 1
+    assert "7" in panel.verdict.text() and panel.bars.top == 7 and panel.bars.runner_up == r.runner_up
+    assert panel.seen.image().width() == 28
+    assert panel.evidence_top.image().width() == 28 and "Evidence for 7" in panel.evidence_top_label.text()
+    assert [len(h) for h in panel.hidden.layers] == [256, 128]
+    assert [s.isVisible() for s in panel.steps] == [True] * 5
+    assert "shipped digit model" in panel.source_label.text()
+
+
+def test_undo_and_clear_by_keys_and_buttons(qtbot, panel):
+    pad = panel.pad
+    draw_digit(pad, 4)                       # two strokes
+    assert len(pad.strokes) == 2 and read_now(qtbot, panel).top == 4
+    pad.setFocus()
+    qtbot.keyClick(pad, Qt.Key_Z, Qt.ControlModifier)
+    assert len(pad.strokes) == 1
+    qtbot.mouseClick(panel.undo_button, Qt.LeftButton)
+    assert pad.strokes == [] and pad.ink().max() == 0
+    draw_digit(pad, 1)
+    assert pad.ink().max() > 0
+    pad.setFocus()
+    qtbot.keyClick(pad, Qt.Key_Delete)
+    assert pad.is_blank() and pad.ink().max() == 0
+    r = read_now(qtbot, panel)
+    assert r.probabilities is None and panel.bars.p is None and "Draw a digit" in panel.verdict.text()
+    draw_digit(pad, 1)
+    qtbot.mouseClick(panel.clear_button, Qt.LeftButton)
+    assert pad.is_blank()
+
+
+def test_the_switch_shows_the_plain_resize_misreading_a_small_corner_digit(qtbot, panel):
+    draw_digit(panel.pad, 3, left=0.68, top=0.66, size=0.3)
+    assert read_now(qtbot, panel).top == 3
+    qtbot.mouseClick(panel.mnist_style, Qt.LeftButton, pos=QtCore.QPoint(8, panel.mnist_style.height() // 2))
+    assert not panel.mnist_style.isChecked()
+    r = read_now(qtbot, panel)
+    assert r.top != 3 and not r.prep.mnist_style
+    assert [s.isVisible() for s in panel.steps] == [True, True, False, False, False]
+    assert "shrunk" in panel.step_labels[1].text()
+
+
+def test_pen_width_ignores_a_passing_wheel_and_a_dot_is_not_read(qtbot, panel):
+    spin, pad = panel.pen, panel.pad
+    before = spin.value()
+    pad.setFocus()
+    wheel = QtGui.QWheelEvent(QtCore.QPointF(5, 5), spin.mapToGlobal(QtCore.QPointF(5, 5)), QtCore.QPoint(),
+                              QtCore.QPoint(0, 120), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    QtWidgets.QApplication.sendEvent(spin, wheel)
+    assert spin.value() == before
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key_Up)
+    assert spin.value() == before + 1 and pad.pen_width == before + 1
+    stroke(pad, [(0.5, 0.5), (0.501, 0.5)])
+    r = read_now(qtbot, panel)
+    assert r.probabilities is None and "dot" in r.reason and "dot" in panel.verdict.text()
+
+
+def test_tablet_pressure_sets_the_stroke_width(qtbot, panel):
+    pad = panel.pad
+    stylus = QtGui.QPointingDevice("test stylus", 77, QtGui.QInputDevice.DeviceType.Stylus,
+                                   QtGui.QPointingDevice.PointerType.Pen,
+                                   QtGui.QInputDevice.Capability.Position | QtGui.QInputDevice.Capability.Pressure,
+                                   1, 3)
+
+    def tablet(kind, x, pressure):
+        pos = _pos(pad, x, 0.3 if pressure < 0.5 else 0.7)
+        ev = QtGui.QTabletEvent(kind, stylus, pos, pad.mapToGlobal(pos), pressure, 0, 0, 0, 0, 0, Qt.NoModifier,
+                                Qt.LeftButton, Qt.LeftButton)
+        QtWidgets.QApplication.sendEvent(pad, ev)
+
+    for pressure in (0.2, 1.0):
+        tablet(QtCore.QEvent.TabletPress, 0.2, pressure)
+        tablet(QtCore.QEvent.TabletMove, 0.8, pressure)
+        tablet(QtCore.QEvent.TabletRelease, 0.8, pressure)
+    light, firm = pad.strokes
+    assert len(light) == 2 and light[1][2] < 0.5 * firm[1][2]
+    column = pad.ink()[:, pad.side() // 2] > 0.5
+    half = pad.side() // 2
+    thin, thick = np.count_nonzero(column[:half]), np.count_nonzero(column[half:])
+    assert 0 < thin < 0.5 * thick
+
+
+def test_the_canvas_grows_with_the_window_and_keeps_the_drawing(qtbot, panel):
+    draw_digit(panel.pad, 0)
+    small = panel.pad.side()
+    ink_small = panel.pad.ink().mean()
+    panel.resize(1600, 1000)
+    qtbot.waitUntil(lambda: panel.pad.side() > small, timeout=3000)
+    assert panel.pad.ink().shape == (panel.pad.side(), panel.pad.side())
+    assert panel.pad.ink().mean() == pytest.approx(ink_small, rel=0.25)    # same drawing, re-rendered
+    assert read_now(qtbot, panel).top == 0
+
+
+def test_a_784_to_10_network_reads_and_says_what_it_knows(qtbot, panel):
+    net = Network(NetworkSpec.make("784,10", "sigmoid"), seed=1)
+    x = np.zeros((10, 784), np.float32)
+    ds = Dataset("fashion-mnist", x, np.arange(10), x[:0], np.arange(0), x, np.arange(10), 10, (28, 28),
+                 CLASS_NAMES["fashion-mnist"])
+    panel.attach(lambda: (net, ds))
+    draw_digit(panel.pad, 1)
+    r = read_now(qtbot, panel)
+    assert panel._reader.network is net and "Fashion-MNIST garments" in panel.source_label.text()
+    assert panel.bars.names[0] == "T-shirt/top" and r.probabilities is not None
+    toy = Network(NetworkSpec.make("784,30,5", "sigmoid"), seed=1)
+    panel.attach(lambda: (toy, ds))
+    read_now(qtbot, panel)
+    assert "has 5 outputs" in panel.source_label.text() and panel._reader.network is not toy
+
+
+def test_the_draw_page_in_the_window(qtbot, gui):
+    w, c = gui
+    bar = w.pages.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
+    assert w.pages.currentWidget() is w.draw
+    qtbot.waitUntil(lambda: w.draw.isVisible(), timeout=3000)
+    draw_digit(w.draw.pad, 2)
+    r = read_now(qtbot, w.draw)
+    assert r.top == 2
+    assert "takes 2 inputs" in w.draw.source_label.text()        # the window opens on the 2-D spirals
