@@ -191,3 +191,59 @@ def test_the_draw_page_in_the_window(qtbot, gui):
     r = read_now(qtbot, w.draw)
     assert r.top == 2
     assert "takes 2 inputs" in w.draw.source_label.text()        # the window opens on the 2-D spirals
+
+
+@pytest.fixture
+def my_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "my-digits"
+    monkeypatch.setenv("NN_PLAYGROUND_MY_DIGITS", str(folder))
+    return folder
+
+
+def test_add_to_my_digits_then_see_how_well_they_are_read_and_export(qtbot, my_folder, panel, dialogs, tmp_path):
+    bar = panel.my_digits
+    assert bar.store.folder == my_folder and not bar.add_button.isEnabled()
+    draw_digit(panel.pad, 7)
+    read_now(qtbot, panel)
+    assert bar.label.value() == 7 and bar.add_button.isEnabled()     # offered as what it read
+    qtbot.mouseClick(bar.add_button, Qt.LeftButton)
+    assert panel.pad.is_blank() and [p.name[0] for p in my_folder.iterdir()] == ["7"]
+    assert bar.count.text() == "(1 kept)"
+
+    draw_digit(panel.pad, 1)
+    read_now(qtbot, panel)
+    bar.label.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(bar.label, Qt.Key_Up)              # "it is a 4, really"
+    read_now(qtbot, panel)
+    assert bar.label.value() == 4                           # a new reading does not undo the choice
+    qtbot.mouseClick(bar.add_button, Qt.LeftButton)
+    assert sorted(p.name[0] for p in my_folder.iterdir()) == ["4", "7"]
+
+    qtbot.mouseClick(bar.read_button, Qt.LeftButton)
+    conf, acc, n, _ = bar.confusion()
+    assert n == 2 and acc == 0.5 and conf[7, 7] == 1 and conf[4, 1] == 1
+    assert bar.dialog.isVisible() and "50 % of your 2 digits" in bar.dialog.view.plot.titleLabel.text
+    bar.dialog.close()
+
+    paths = bar.export(str(tmp_path))
+    assert [p.name for p in paths] == ["my-digits-images-idx3-ubyte.gz", "my-digits-labels-idx1-ubyte.gz"]
+    assert dialogs[-1][0] == "information"
+
+
+def test_an_unwritable_my_digits_folder_says_so_and_keeps_the_drawing(qtbot, tmp_path, monkeypatch, isolated_settings,
+                                                                      dialogs):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("NN_PLAYGROUND_MY_DIGITS", str(blocker / "my-digits"))
+    from playground.gui.drawpanel import DrawPanel
+    panel = DrawPanel()
+    qtbot.addWidget(panel)
+    panel.resize(1100, 650)
+    panel.show()
+    draw_digit(panel.pad, 5)
+    read_now(qtbot, panel)
+    qtbot.mouseClick(panel.my_digits.add_button, Qt.LeftButton)
+    kind, title, text = dialogs[-1]
+    assert kind == "warning" and "Cannot keep the drawing" in title and str(blocker) in text
+    assert not panel.pad.is_blank() and len(panel.pad.strokes) == 1

@@ -19,6 +19,7 @@ from ._qt import QtCore, QtGui, QtWidgets
 from . import settings as st
 from .drawpad import DrawPad
 from .drawviews import ActivationGrids, PixelImage, ProbabilityBars, evidence_rgba
+from .mydigitsbar import MyDigitsBar
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class DrawPanel(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._source = lambda: (None, None)
+        self._setting_label = False
         self._shipped = None
         self._reader = None
         self._source_key = None
@@ -118,6 +120,8 @@ class DrawPanel(QtWidgets.QWidget):
         left.addWidget(self.pad, 1)
         left.addLayout(tools)
         left.addWidget(self.mnist_style)
+        self.my_digits = MyDigitsBar(self._drawing, lambda: self._reader)
+        left.addWidget(self.my_digits)
 
         self.verdict = QtWidgets.QLabel()
         self.verdict.setTextFormat(QtCore.Qt.RichText)
@@ -155,7 +159,7 @@ class DrawPanel(QtWidgets.QWidget):
         right.addLayout(top, 5)
         right.addWidget(_heading("The pipeline: how the drawing becomes 28x28"))
         right.addLayout(steps_row, 3)
-        why = _heading("Why: each pixel's evidence (orange for the class, blue against) · inside: hidden units")
+        why = _heading("Why: each pixel's evidence (orange for, blue against) · Inside: the hidden units")
         why.setWordWrap(True)
         right.addWidget(why)
         right.addLayout(low, 4)
@@ -165,6 +169,9 @@ class DrawPanel(QtWidgets.QWidget):
         outer.addLayout(right, 6)
 
         self.pad.sigChanged.connect(self.schedule)
+        self.my_digits.sigAdded.connect(self._on_added)
+        self.my_digits.label.valueChanged.connect(self._on_label_chosen)
+        self._label_set = False         # the user picked the label for this drawing: leave it alone
         self.pen.valueChanged.connect(self._on_pen)
         self.clear_button.clicked.connect(self.pad.clear)
         self.undo_button.clicked.connect(self.pad.undo)
@@ -177,6 +184,14 @@ class DrawPanel(QtWidgets.QWidget):
             sc.activated.connect(slot)
         self._on_pen(self.pen.value())
         self._show_nothing("Draw a digit in the black square.")
+
+    def _drawing(self):
+        """What "Add to my digits" keeps: the MNIST-style 28x28 (whatever the switch shows) and the strokes."""
+        prep = preprocess(self.pad.ink(), True)
+        return prep.pixels, self.pad.strokes, self.pad.side()
+
+    def _on_added(self, _label: int) -> None:
+        self.pad.clear()
 
     # ------------------------------------------------------------------ source
     def attach(self, source) -> None:
@@ -237,6 +252,10 @@ class DrawPanel(QtWidgets.QWidget):
         if not self._timer.isActive():
             self._timer.start()
 
+    def _on_label_chosen(self, _value: int) -> None:
+        if not self._setting_label:
+            self._label_set = True
+
     def _on_pen(self, value: int) -> None:
         self.pad.pen_width = float(value)
         st.set_value("draw/pen", int(value))
@@ -254,6 +273,7 @@ class DrawPanel(QtWidgets.QWidget):
             return
         self.reading = read(reader, None, prep=prep)
         if self.pad.is_blank():
+            self._label_set = False
             self._show_nothing("Draw a digit in the black square.")
         elif self.reading.probabilities is None:
             self._show_nothing(prep.reason or "")
@@ -262,13 +282,14 @@ class DrawPanel(QtWidgets.QWidget):
         self.sigRead.emit()
 
     def _show_nothing(self, reason: str) -> None:
+        self.my_digits.add_button.setEnabled(False)
         self.verdict.setText(f"<span style='font-size:13pt; color:#555'>{reason}</span>")
         self.bars.set_values(None)
         self.seen.set_array(None)
         for w in (self.evidence_top, self.evidence_second):
             w.set_array(None)
-        self.evidence_top_label.setText("Evidence for the top class")
-        self.evidence_second_label.setText("and the runner-up")
+        self.evidence_top_label.setText("For the top class")
+        self.evidence_second_label.setText("For the runner-up")
         self.hidden.set_layers([], "The hidden units' activations appear here.")
 
     def _show_steps(self, prep) -> None:
@@ -281,6 +302,7 @@ class DrawPanel(QtWidgets.QWidget):
                 label.setText(step.title)
 
     def _show_reading(self, reader, r) -> None:
+        self.my_digits.add_button.setEnabled(True)
         names = reader.class_names
         top, second = names[r.top], names[r.runner_up]
         p = r.probabilities
@@ -290,9 +312,13 @@ class DrawPanel(QtWidgets.QWidget):
             f"<div style='font-size:14pt'>{100 * p[r.top]:.0f} % sure</div>"
             f"<div style='font-size:11pt; color:#8a5a00'>runner-up: {second} ({100 * p[r.runner_up]:.0f} %)</div>")
         self.bars.set_values(p, r.top, r.runner_up, names)
+        if reader.reads_digits and not self._label_set:
+            self._setting_label = True
+            self.my_digits.label.setValue(r.top)
+            self._setting_label = False
         self.seen.set_array(r.prep.pixels)
         self.evidence_top.set_rgba(evidence_rgba(r.prep.pixels, r.evidence[0]))
         self.evidence_second.set_rgba(evidence_rgba(r.prep.pixels, r.evidence[1]))
         self.evidence_top_label.setText(f"Evidence for {top}")
-        self.evidence_second_label.setText(f"for {second} (runner-up)")
+        self.evidence_second_label.setText(f"For {second} (runner-up)")
         self.hidden.set_layers(r.hidden, "This network has no hidden layers.")
