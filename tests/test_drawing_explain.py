@@ -67,3 +67,18 @@ def test_blank_pixels_carry_no_evidence_and_hidden_layers_come_back_per_layer():
     hidden = explain.hidden_activations(acts)
     assert [h.shape for h in hidden] == [(6,), (5,)]
     np.testing.assert_allclose(hidden[0], np.maximum(x @ n.weights[0].T + n.biases[0], 0), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("act", ["tanh", "sigmoid"])
+def test_saturated_units_still_give_an_evidence_map(act):
+    n = net("4,3,2", act)
+    n.weights[0][:] = 60.0                 # z ~ 150: tanh(z) and sigmoid(z) round to exactly 1
+    x = np.array([1.0, 0.5, 0.0, 1.0])
+    zs, _ = explain.forward(n, x)
+    assert np.all(n.hidden[0].prime(zs[0]) == 0)              # the textbook formula gives nothing
+    ev = explain.evidence(n, zs, x, [0])
+    assert np.all(np.isfinite(ev)) and np.abs(ev).max() > 0
+    # and it is still the gradient: compare with the textbook derivative where that is exact
+    z = np.linspace(-15, 15, 31)
+    textbook = n.hidden[0].prime(z)
+    np.testing.assert_allclose(explain._prime(n.hidden[0], z), textbook, rtol=1e-9, atol=1e-15)

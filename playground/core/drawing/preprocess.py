@@ -97,7 +97,7 @@ def preprocess(ink, mnist_style: bool = True) -> Preprocessed:
 
     top, bottom, left, right = box
     crop = ink[top:bottom, left:right]
-    steps.append(Step("Cropped to the ink", crop))
+    steps.append(Step("Cropped", crop))
     h, w = crop.shape
     if is_dot(crop, max(ink.shape)):
         return Preprocessed(None, steps, DOT, True)
