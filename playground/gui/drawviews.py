@@ -168,4 +168,4 @@ class ActivationGrids(QtWidgets.QWidget):
                 p.fillRect(QtCore.QRectF(x0 + (j % cols) * c, (j // cols) * c, c - (c > 4), c - (c > 4)), colour)
             p.setPen(self.palette().windowText().color())
             p.drawText(QtCore.QRectF(x0, side + 2, cell_w, fm.height() + 2), QtCore.Qt.AlignLeft,
-                       f"hidden layer {i + 1}: {a.size} units")
+                       f"hidden {i + 1}: {a.size} units")
