@@ -44,8 +44,7 @@ def draw_digit(pad, digit, way=0, left=0.1, top=0.1, size=0.8):
         stroke(pad, [(left + x * size, top + y * size) for x, y in s])
 
 
-@pytest.fixture
-def panel(qtbot, isolated_settings):
+def make_panel(qtbot):
     from playground.gui.drawpanel import DrawPanel
     p = DrawPanel()
     qtbot.addWidget(p)
@@ -53,6 +52,11 @@ def panel(qtbot, isolated_settings):
     p.show()
     qtbot.waitExposed(p)
     return p
+
+
+@pytest.fixture
+def panel(qtbot, isolated_settings):
+    return make_panel(qtbot)
 
 
 def read_now(qtbot, panel):
@@ -236,11 +240,7 @@ def test_an_unwritable_my_digits_folder_says_so_and_keeps_the_drawing(qtbot, tmp
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("NN_PLAYGROUND_MY_DIGITS", str(blocker / "my-digits"))
-    from playground.gui.drawpanel import DrawPanel
-    panel = DrawPanel()
-    qtbot.addWidget(panel)
-    panel.resize(1100, 650)
-    panel.show()
+    panel = make_panel(qtbot)
     draw_digit(panel.pad, 5)
     read_now(qtbot, panel)
     qtbot.mouseClick(panel.my_digits.add_button, Qt.LeftButton)
