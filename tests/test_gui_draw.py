@@ -247,3 +247,16 @@ def test_an_unwritable_my_digits_folder_says_so_and_keeps_the_drawing(qtbot, tmp
     kind, title, text = dialogs[-1]
     assert kind == "warning" and "Cannot keep the drawing" in title and str(blocker) in text
     assert not panel.pad.is_blank() and len(panel.pad.strokes) == 1
+
+
+def test_without_the_shipped_model_the_panel_says_so_and_still_draws(qtbot, panel, monkeypatch, tmp_path):
+    import playground.core.drawing.reader as reader_module
+    monkeypatch.setattr(reader_module, "SHIPPED_MODEL", tmp_path / "gone.npz")
+    toy = Network(NetworkSpec.make("2,4,1", "tanh"), seed=1)
+    panel.attach(lambda: (toy, None))
+    draw_digit(panel.pad, 3)
+    with qtbot.waitSignal(panel.pad.sigChanged):
+        panel.pad.undo()
+    qtbot.waitUntil(lambda: "No network can read drawings" in panel.source_label.text(), timeout=5000)
+    assert "gone.npz" in panel.source_label.text() and panel.bars.p is None
+    assert panel.steps[0].isVisible()                 # the pipeline still shows the canvas

@@ -20,26 +20,13 @@ from . import settings as st
 from .drawpad import DrawPad
 from .drawviews import ActivationGrids, PixelImage, ProbabilityBars, evidence_rgba
 from .mydigitsbar import MyDigitsBar
+from .quietspin import QuietSpinBox
 
 log = logging.getLogger(__name__)
 
 UPDATE_MS = 40          # at most ~25 readings a second while drawing
 SOURCE_MS = 1000        # re-read with the latest weights while a network trains
 N_STEPS = 5
-
-
-class QuietSpinBox(QtWidgets.QSpinBox):
-    """Changes on the wheel only when it has focus: a wheel that scrolls past leaves it alone."""
-
-    def __init__(self, *a, **k):
-        super().__init__(*a, **k)
-        self.setFocusPolicy(QtCore.Qt.StrongFocus)
-
-    def wheelEvent(self, e) -> None:  # noqa: N802
-        if self.hasFocus():
-            super().wheelEvent(e)
-        else:
-            e.ignore()
 
 
 def _titled(widget: QtWidgets.QWidget, title: str) -> tuple[QtWidgets.QWidget, QtWidgets.QLabel]:
@@ -76,7 +63,7 @@ class DrawPanel(QtWidgets.QWidget):
         self._setting_label = False
         self._shipped = None
         self._reader = None
-        self._source_key = None
+        self._source_objs = None         # the (network, dataset) the current reader was chosen for
         self.reading = None
         self.error: str | None = None
         self._build()
@@ -207,9 +194,9 @@ class DrawPanel(QtWidgets.QWidget):
 
     def _current_reader(self):
         net, ds = self._source()
-        key = (id(net), id(ds))
-        if self._reader is None or key != self._source_key:
-            self._source_key = key
+        objs = self._source_objs
+        if self._reader is None or objs is None or net is not objs[0] or ds is not objs[1]:
+            self._source_objs = (net, ds)
             try:
                 self._reader = reader_for(net, ds, self._shipped_reader)
                 self.error = None
@@ -240,11 +227,10 @@ class DrawPanel(QtWidgets.QWidget):
         super().hideEvent(e)
 
     def _on_source_tick(self) -> None:
-        net, _ = self._source()
-        # The trained network's weights change while it trains: read the drawing again.
-        if not self.pad.is_blank() and self._reader is not None and self._reader.network is net:
-            self.schedule()
-        elif self._source_key != (id(net), id(self._source()[1])):
+        net, ds = self._source()
+        changed = self._source_objs is None or net is not self._source_objs[0] or ds is not self._source_objs[1]
+        # A new network (or dataset) may change who reads; the one being trained changes its weights.
+        if changed or (not self.pad.is_blank() and self._reader is not None and self._reader.network is net):
             self.schedule()
 
     # ------------------------------------------------------------------ reading

@@ -8,6 +8,7 @@ from playground.core.drawing.mydigits import MyDigits, MyDigitsError
 
 from ._qt import QtCore, QtWidgets
 from .images import ConfusionMatrixView
+from .quietspin import QuietSpinBox
 
 
 class MyDigitsBar(QtWidgets.QWidget):
@@ -16,7 +17,6 @@ class MyDigitsBar(QtWidgets.QWidget):
     def __init__(self, drawing, reader, parent=None):
         """``drawing()`` -> (28x28 pixels or None, strokes, canvas side); ``reader()`` -> Reader or None."""
         super().__init__(parent)
-        from .drawpanel import QuietSpinBox
         self._drawing, self._reader = drawing, reader
         self.store = MyDigits()
         self.label = QuietSpinBox()
