@@ -191,6 +191,7 @@ def test_the_draw_page_in_the_window(qtbot, gui):
     qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
     assert w.pages.currentWidget() is w.draw
     qtbot.waitUntil(lambda: w.draw.isVisible(), timeout=3000)
+    assert w.draw.pad.hasFocus()                       # so Delete and Ctrl+Z work at once
     draw_digit(w.draw.pad, 2)
     r = read_now(qtbot, w.draw)
     assert r.top == 2

@@ -214,12 +214,13 @@ class DrawPanel(QtWidgets.QWidget):
         if r.why:
             text += f"<br><i>{r.why}</i>"
         if not r.reads_digits:
-            text += "<br><i>It knows garments, not digits: see what it makes of your drawing.</i>"
+            text += f"<br><i>It knows {r.knows}, not digits: see what it makes of your drawing.</i>"
         self.source_label.setText(text)
 
     def showEvent(self, e) -> None:  # noqa: N802
         self._source_timer.start()
         self.schedule()
+        self.pad.setFocus()             # Delete, Backspace and Ctrl+Z work at once
         super().showEvent(e)
 
     def hideEvent(self, e) -> None:  # noqa: N802
@@ -251,6 +252,8 @@ class DrawPanel(QtWidgets.QWidget):
         self.schedule()
 
     def update_reading(self) -> None:
+        if not self.isVisible():        # hidden behind the Train tab: showEvent reads again
+            return
         reader = self._current_reader()
         prep = preprocess(self.pad.ink(), self.mnist_style.isChecked())
         self._show_steps(prep)
