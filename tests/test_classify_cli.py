@@ -129,3 +129,16 @@ def test_plain_text_output_names_the_class_and_all_ten_probabilities(tmp_path, c
     assert main(["classify", str(img)]) == 0
     line = capsys.readouterr().out.strip()
     assert line.startswith(f"{img}: {digits[1][0]} (") and line.count(":") == 11
+
+
+def test_sixteen_bit_and_exif_rotated_files_are_read_upright(tmp_path, capsys, digits):
+    img, label = digits[0][2], int(digits[1][2])
+    deep = tmp_path / "deep.png"
+    Image.fromarray(img.astype(np.uint16) * 257).save(deep)        # 16-bit grey, full range
+    sideways = tmp_path / "sideways.jpg"
+    turned = Image.fromarray(255 - img).resize((280, 280)).transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6                    # "rotate 90 degrees clockwise to display"
+    turned.save(sideways, exif=exif, quality=95)
+    code, entries, _ = run(capsys, deep, sideways)
+    assert code == 0 and [e["predicted"] for e in entries] == [label, label]

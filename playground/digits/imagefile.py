@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from playground.core.errors import DataError
 
@@ -52,6 +52,12 @@ def read_gray(path) -> np.ndarray:
                 if im.format == "JPEG" and max(w, h) > 2 * WORK_SIDE:
                     im.draft("L", (WORK_SIDE, WORK_SIDE))      # decode at 1/2 .. 1/8 scale
                 im.load()
+                im = ImageOps.exif_transpose(im)      # a phone photo stored sideways stands upright
+                if im.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+                    # 16-bit or float grey: convert("L") would clip everything above 255 to white.
+                    a = np.asarray(im, np.float32)
+                    top = float(a.max())
+                    im = Image.fromarray((a / top * 255 if top > 0 else a).astype(np.uint8))
                 im = _flatten_alpha(im) if ("A" in im.getbands() or "transparency" in im.info) else im.convert("L")
                 if max(im.size) > WORK_SIDE:
                     k = WORK_SIDE / max(im.size)
