@@ -134,7 +134,8 @@ def test_plain_text_output_names_the_class_and_all_ten_probabilities(tmp_path, c
 def test_sixteen_bit_and_exif_rotated_files_are_read_upright(tmp_path, capsys, digits):
     img, label = digits[0][2], int(digits[1][2])
     deep = tmp_path / "deep.png"
-    Image.fromarray(img.astype(np.uint16) * 257).save(deep)        # 16-bit grey, full range
+    paper_to_ink = 60000 - img.astype(np.uint16) * 196               # 16-bit grey: light paper, dark ink
+    Image.fromarray(paper_to_ink).save(deep)
     sideways = tmp_path / "sideways.jpg"
     turned = Image.fromarray(255 - img).resize((280, 280)).transpose(Image.Transpose.ROTATE_90)
     exif = Image.Exif()
