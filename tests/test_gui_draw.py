@@ -261,3 +261,17 @@ def test_without_the_shipped_model_the_panel_says_so_and_still_draws(qtbot, pane
     qtbot.waitUntil(lambda: "No network can read drawings" in panel.source_label.text(), timeout=5000)
     assert "gone.npz" in panel.source_label.text() and panel.bars.p is None
     assert panel.steps[0].isVisible()                 # the pipeline still shows the canvas
+
+
+def test_evidence_colours_say_for_and_against():
+    from playground.gui.drawviews import evidence_rgba
+    from playground.gui.theme import NEGATIVE, POSITIVE
+    pixels = np.zeros((28, 28), np.float32)
+    pixels[5:20, 10:14] = 1
+    ev = np.zeros((28, 28))
+    ev[5, 10], ev[6, 10], ev[7, 10] = 2.0, -2.0, 0.5
+    rgba = evidence_rgba(pixels, ev)
+    assert tuple(rgba[5, 10, :3]) == POSITIVE.getRgb()[:3] and tuple(rgba[6, 10, :3]) == NEGATIVE.getRgb()[:3]
+    assert tuple(rgba[8, 10, :3]) == (140, 140, 140) and tuple(rgba[0, 0, :3]) == (40, 40, 40)   # ink, paper
+    half = rgba[7, 10, :3].astype(int)           # a quarter of the peak is already half coloured
+    assert np.all(np.abs(half - (np.array([140] * 3) + np.array(POSITIVE.getRgb()[:3])) / 2) <= 1)

@@ -27,14 +27,16 @@ def rgba_qimage(a: np.ndarray) -> QtGui.QImage:
 
 def evidence_rgba(pixels: np.ndarray, evidence: np.ndarray) -> np.ndarray:
     """The digit in grey with evidence for the class in orange and against it in blue; the
-    strongest pixel of either sign is fully coloured, so two maps side by side compare shapes."""
+    strongest pixel of either sign is fully coloured, so two maps side by side compare shapes.
+    Colour grows with the square root of the evidence: a few strong pixels would otherwise
+    leave the rest of the stroke looking neutral."""
     grey = 40 + 100 * np.clip(pixels, 0, 1)
     rgba = np.empty(pixels.shape + (4,), np.float32)
     rgba[..., :3] = grey[..., None]
     rgba[..., 3] = 255
     peak = float(np.abs(evidence).max())
     if peak > 0:
-        t = np.clip(np.abs(evidence) / peak, 0, 1)[..., None]
+        t = np.sqrt(np.clip(np.abs(evidence) / peak, 0, 1))[..., None]
         pos, neg = np.array(POSITIVE.getRgb()[:3], np.float32), np.array(NEGATIVE.getRgb()[:3], np.float32)
         colour = np.where(evidence[..., None] >= 0, pos, neg)
         rgba[..., :3] = (1 - t) * rgba[..., :3] + t * colour
