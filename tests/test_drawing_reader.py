@@ -115,3 +115,12 @@ def test_bad_new_fields_are_refused_with_a_reason(tmp_path, field, value, says):
     path.write_text(json.dumps(d))
     with pytest.raises(ModelFileError, match=says):
         load_model(path)
+
+
+def test_a_diverged_network_gives_a_reason_not_nan_bars():
+    net = digit_net()
+    net.params[5] = np.nan
+    ink = np.zeros((60, 60), np.float32)
+    ink[5:55, 25:32] = 1
+    r = read(Reader(net, InputTransform()), ink)
+    assert r.probabilities is None and "diverged" in r.reason

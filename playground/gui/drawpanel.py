@@ -265,7 +265,7 @@ class DrawPanel(QtWidgets.QWidget):
             self._label_set = False
             self._show_nothing("Draw a digit in the black square.")
         elif self.reading.probabilities is None:
-            self._show_nothing(prep.reason or "")
+            self._show_nothing(self.reading.reason or "")
         else:
             self._show_reading(reader, self.reading)
         self.sigRead.emit()

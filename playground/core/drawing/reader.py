@@ -44,10 +44,11 @@ class Reading:
     runner_up: int = -1
     evidence: np.ndarray | None = None           # (2, 28, 28): top class, runner-up
     hidden: list[np.ndarray] = field(default_factory=list)
+    note: str | None = None                      # why a readable drawing still has no answer
 
     @property
     def reason(self) -> str | None:
-        return self.prep.reason
+        return self.prep.reason or self.note
 
 
 def fits(network) -> str | None:
@@ -117,6 +118,8 @@ def read(reader: Reader, ink, mnist_style: bool = True, *, prep: Preprocessed | 
     x = reader.transform.apply(prep.pixels)
     zs, acts = explain.forward(net, x)
     p = probabilities(net, acts[-1])
+    if not np.all(np.isfinite(p)):
+        return Reading(prep, note="The network's outputs are not numbers (its training diverged): reset it.")
     order = np.argsort(-p, kind="stable")
     top, second = int(order[0]), int(order[1])
     ev = explain.evidence(net, zs, prep.pixels, [top, second], reader.transform.input_scale)
