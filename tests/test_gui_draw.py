@@ -231,6 +231,15 @@ def test_add_to_my_digits_then_see_how_well_they_are_read_and_export(qtbot, my_f
     assert bar.dialog.isVisible() and "50 % of your 2 digits" in bar.dialog.view.plot.titleLabel.text
     bar.dialog.close()
 
+    stroke(panel.pad, [(0.5, 0.5), (0.501, 0.5)])           # a dot cannot be kept ...
+    read_now(qtbot, panel)
+    assert not bar.add_button.isEnabled()
+    panel.mnist_style.setChecked(False)                      # ... even when the plain resize reads it
+    read_now(qtbot, panel)
+    qtbot.mouseClick(bar.add_button, Qt.LeftButton)
+    assert dialogs[-1][:2] == ("information", "Nothing to keep") and "dot" in dialogs[-1][2]
+    assert len(list(my_folder.iterdir())) == 2
+
     paths = bar.export(str(tmp_path))
     assert [p.name for p in paths] == ["my-digits-images-idx3-ubyte.gz", "my-digits-labels-idx1-ubyte.gz"]
     assert dialogs[-1][0] == "information"

@@ -175,7 +175,7 @@ class DrawPanel(QtWidgets.QWidget):
     def _drawing(self):
         """What "Add to my digits" keeps: the MNIST-style 28x28 (whatever the switch shows) and the strokes."""
         prep = preprocess(self.pad.ink(), True)
-        return prep.pixels, self.pad.strokes, self.pad.side()
+        return prep.pixels, self.pad.strokes, self.pad.side(), prep.reason
 
     def _on_added(self, _label: int) -> None:
         self.pad.clear()

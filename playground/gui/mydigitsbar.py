@@ -15,7 +15,7 @@ class MyDigitsBar(QtWidgets.QWidget):
     sigAdded = QtCore.Signal(int)          # the label a drawing was kept as
 
     def __init__(self, drawing, reader, parent=None):
-        """``drawing()`` -> (28x28 pixels or None, strokes, canvas side); ``reader()`` -> Reader or None."""
+        """``drawing()`` -> (28x28 pixels or None, strokes, canvas side, why None); ``reader()`` -> Reader or None."""
         super().__init__(parent)
         self._drawing, self._reader = drawing, reader
         self.store = MyDigits()
@@ -54,8 +54,9 @@ class MyDigitsBar(QtWidgets.QWidget):
         self.export_button.setEnabled(n > 0)
 
     def add(self) -> bool:
-        pixels, strokes, side = self._drawing()
+        pixels, strokes, side, reason = self._drawing()
         if pixels is None:
+            QtWidgets.QMessageBox.information(self, "Nothing to keep", reason or "Draw a digit first.")
             return False
         label = self.label.value()
         try:
