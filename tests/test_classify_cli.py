@@ -143,3 +143,18 @@ def test_sixteen_bit_and_exif_rotated_files_are_read_upright(tmp_path, capsys, d
     turned.save(sideways, exif=exif, quality=95)
     code, entries, _ = run(capsys, deep, sideways)
     assert code == 0 and [e["predicted"] for e in entries] == [label, label]
+
+
+def test_classify_loads_no_qt(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    img = tmp_path / "d.png"
+    Image.new("L", (40, 40), 0).save(img)
+    repo = Path(__file__).resolve().parents[1]
+    code = ("import sys; from playground.cli import main; main(['classify', sys.argv[1]]); "
+            "print([m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph')])")
+    out = subprocess.run([sys.executable, "-c", code, str(img)], capture_output=True, text=True, timeout=120,
+                         cwd=repo, env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
