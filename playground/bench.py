@@ -73,6 +73,8 @@ def add_arguments(p) -> None:
                    help="instead: seconds from launch to the window and to the first training step, "
                         "N cold (empty numba cache) and N warm starts, each a fresh process")
     p.add_argument("--ui-seconds", type=float, default=4.0, help="seconds of training per --ui run (4)")
+    p.add_argument("--draw", type=int, default=0, metavar="N",
+                   help="instead: the median time of N Draw-panel updates (preprocess, forward, evidence)")
 
 
 # ---------------------------------------------------------------------------- data
@@ -331,6 +333,9 @@ def format_table(result: dict) -> str:
 
 def run(args) -> int:
     """CLI entry: `nn-playground bench`."""
+    if getattr(args, "draw", 0):
+        from .bench_draw import run as run_draw
+        return run_draw(args)
     result = run_bench(args.cases.split(","), seconds=args.seconds, repeats=args.repeats,
                        use_torch=not args.no_torch, seed=args.seed)
     if args.json:

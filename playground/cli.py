@@ -69,6 +69,13 @@ def _selftest_parser(sub):
     s.set_defaults(func=cmd_selftest)
 
 
+def _classify_parser(sub):
+    c = sub.add_parser("classify", help="read digits from PNG/JPEG files with the shipped (or a saved) model")
+    from .digits.classify import add_arguments as add_classify_arguments, run as run_classify
+    add_classify_arguments(c)
+    c.set_defaults(func=run_classify)
+
+
 # The one list of subcommands: name -> the function that adds its parser. Adding a subcommand is
 # one line here (the parser, the help text and the typo check all read it).
 COMMANDS = {
@@ -76,6 +83,7 @@ COMMANDS = {
     "gradcheck": _gradcheck_parser,
     "bench": _bench_parser,
     "selftest": _selftest_parser,
+    "classify": _classify_parser,
 }
 SUBCOMMANDS = tuple(COMMANDS)
 

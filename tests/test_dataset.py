@@ -37,7 +37,7 @@ def rows(x):
 
 def test_names():
     assert set(DATASET_NAMES) == {"mnist", "fashion-mnist", "mnist-pkl", "xor", "circles", "gaussians",
-                                  "spirals", "moons"}
+                                  "spirals", "moons", "my-digits"}
 
 
 def test_reduced_mnist_counts_and_scaling(mnist, mnist_raw):

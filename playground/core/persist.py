@@ -63,11 +63,17 @@ class LoadedModel:
     extras: dict = field(default_factory=dict)
     format: str = "native"                  # "native-json" | "native-npz" | "nielsen"
     path: Path | None = None
+    # Optional fields (older files lack them): how pixels become the input, what the outputs mean,
+    # and where a shipped model came from.
+    input_transform: object = None          # playground.core.transform.InputTransform
+    class_names: tuple | None = None
+    provenance: dict | None = None
 
 
 # ============================================================================ saving
 def save_model(path, network, config: TrainConfig | None = None, history=None, dataset_name: str | None = None,
-               format: str = "native", *, extras: dict | None = None) -> Path:
+               format: str = "native", *, extras: dict | None = None, input_transform=None,
+               class_names=None, provenance: dict | None = None) -> Path:
     """Write ``network`` (plus settings and history) to ``path``; returns the path written.
 
     format "native": .json or .npz by the path's extension, or by size when it has neither
@@ -92,6 +98,7 @@ def save_model(path, network, config: TrainConfig | None = None, history=None, d
         suffix = ".json" if network.spec.n_params <= JSON_MAX_PARAMS else ".npz"
         path = path.with_name(path.name + suffix)
     meta = _meta_dict(network, config, history, dataset_name, extras)
+    meta.update(_optional_fields(input_transform, class_names, provenance))
     if suffix == ".json":
         meta["params"] = params.tolist()            # float32 -> exact float64 -> repr round-trips
         text = json.dumps(meta, allow_nan=False)
@@ -118,6 +125,21 @@ def _meta_dict(network, config, history, dataset_name, extras) -> dict:
         "n_params": int(network.spec.n_params),
         "extras": dict(extras or {}),
     }
+
+
+def _optional_fields(input_transform, class_names, provenance) -> dict:
+    out = {}
+    if input_transform is not None:
+        out["input"] = input_transform.to_dict()
+    if class_names is not None:
+        out["class_names"] = [str(c) for c in class_names]
+    if provenance is not None:
+        try:
+            json.dumps(provenance, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise SpecError(f"Model provenance must be plain JSON values: {e}") from None
+        out["provenance"] = dict(provenance)
+    return out
 
 
 def _record_to_json(r: EpochRecord) -> dict:
@@ -428,7 +450,26 @@ def _from_native(d: dict, params, fmt: str) -> LoadedModel:
     if params is None:
         params = _numbers(_require(d, "params", list, "the file"), (spec.n_params,), "the parameter list",
                           spec.dtype)
-    return LoadedModel(_make_network(spec, params, seed), config, history, dataset_name, extras, fmt)
+    model = LoadedModel(_make_network(spec, params, seed), config, history, dataset_name, extras, fmt)
+    _read_optional_fields(model, d, spec)
+    return model
+
+
+def _read_optional_fields(model: LoadedModel, d: dict, spec: NetworkSpec) -> None:
+    if d.get("input") is not None:
+        from .transform import InputTransform
+        model.input_transform = InputTransform.from_dict(d["input"], spec.sizes[0])
+    names = d.get("class_names")
+    if names is not None:
+        if (not isinstance(names, list) or len(names) != spec.sizes[-1]
+                or not all(isinstance(c, str) and len(c) <= 100 for c in names)):
+            raise ModelFileError(f"'class_names' must be a list of {spec.sizes[-1]} short texts, one per output")
+        model.class_names = tuple(names)
+    prov = d.get("provenance")
+    if prov is not None:
+        if not isinstance(prov, dict):
+            raise ModelFileError("'provenance' is not an object")
+        model.provenance = prov
 
 
 def _from_nielsen(d: dict) -> LoadedModel:

@@ -642,11 +642,15 @@ class Trainer:
     # ------------------------------------------------------------------ saving / continuing
     def save(self, path, *, format: str = "native", dataset_name: str | None = None):
         from .persist import save_model
+        from .transform import InputTransform
         with self._lock:
             extras = {"epoch": self._epoch, "step": self._step, "samples_seen": self._samples_seen,
                       "elapsed": self.elapsed, "halvings": self._halvings}
+            ds = self.dataset
             return save_model(path, self.network, self.config, self.history,
-                              dataset_name or self.dataset.name, format=format, extras=extras)
+                              dataset_name or ds.name, format=format, extras=extras,
+                              input_transform=InputTransform.from_dataset(ds),
+                              class_names=getattr(ds, "class_names", None))
 
     @classmethod
     def from_saved(cls, saved, dataset, config: TrainConfig | None = None, **kw) -> "Trainer":

@@ -39,6 +39,7 @@ def create_window(backend=None, *, restore_settings=True, ask=None):
 
     window = MainWindow()
     controller = Controller(window, backend, restore_settings=restore_settings, ask=ask)
+    window.draw.attach(lambda: (controller.network, controller.dataset))
     if not restore_settings or settings.value("window/geometry") is None:
         window.resize(first_size(window))
         centre_on_screen(window)

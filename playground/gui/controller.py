@@ -304,7 +304,7 @@ class Controller(QtCore.QObject):
             self.w.status.set_state("loading")
             return self.backend.load_dataset(name, data_dir=data_dir, allow_download=False, **kw)
         except DataError as e:
-            if name not in IMAGE_DATASETS:
+            if name not in IMAGE_DATASETS or name == "my-digits":    # nothing to download or locate
                 self._show_banner("error", f"Cannot make the dataset: {e}")
                 return None
             message = str(e)

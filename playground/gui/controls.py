@@ -17,8 +17,8 @@ from playground.core.spec import MAX_BATCH, NetworkSpec, TrainConfig
 
 from ._qt import QtCore, QtWidgets
 from .dataset_defaults import adapt
-from .labels import (BIAS_INIT_LABELS, COST_LABELS, DATASET_LABELS, IMAGE_DATASETS, OPTIMIZER_LABELS,
-                     OUTPUT_LABELS, ACTIVATION_LABELS, TOY_DATASETS, WEIGHT_INIT_LABELS, dataset_io)
+from .labels import (BIAS_INIT_LABELS, COST_LABELS, DATASET_INFO, DATASET_LABELS, IMAGE_DATASETS, IMAGE_INFO,
+                     OPTIMIZER_LABELS, OUTPUT_LABELS, ACTIVATION_LABELS, TOY_DATASETS, WEIGHT_INIT_LABELS, dataset_io)
 from .layer_editor import LayerEditor
 from .limits import LimitedDoubleSpinBox, LimitedSpinBox, NoteLabel, WrappedLabel, attach
 
@@ -337,7 +337,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self.activation.setEnabled(not self.per_layer.isChecked())
         n_in, n_out = dataset_io(name)
         self.layers.set_io(n_in, n_out)
-        self.dataset_info.setText("" if toy else "28×28 grey images, ten classes; test set 10,000 images.")
+        self.dataset_info.setText("" if toy else DATASET_INFO.get(name, IMAGE_INFO))
         self.dataset_info.setVisible(not toy)
 
     def _validate(self) -> bool:

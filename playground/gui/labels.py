@@ -18,7 +18,10 @@ OPTIMIZER_LABELS = {k: {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Neste
 
 TOY_DATASETS = {"spirals": "Spirals", "circles": "Circles", "xor": "XOR", "gaussians": "Gaussians",
                 "moons": "Moons"}
-IMAGE_DATASETS = {"mnist": "MNIST digits", "fashion-mnist": "Fashion-MNIST"}
+IMAGE_DATASETS = {"mnist": "MNIST digits", "fashion-mnist": "Fashion-MNIST", "my-digits": "My digits + MNIST"}
+DATASET_INFO = {"my-digits": "Your drawings from the Draw tab: half of them train with MNIST's digits, "
+                             "the other half are the test set."}
+IMAGE_INFO = "28×28 grey images, ten classes; test set 10,000 images."
 DATASET_LABELS = {**TOY_DATASETS, **IMAGE_DATASETS}
 
 FASHION_CLASSES = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",

@@ -8,6 +8,7 @@ from ._qt import QtCore, QtGui, QtWidgets
 from . import fieldkeys, wheelguard
 from .banner import Banner
 from .controls import ControlsPanel
+from .drawpanel import DrawPanel
 from .plots import PlotsPanel
 from .status import StatusFields
 from .views import NetworkViews
@@ -71,7 +72,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
+        # Training and drawing are two pages: the Draw page needs the whole width.
+        self.draw = DrawPanel()
+        self.pages = QtWidgets.QTabWidget()
+        self.pages.setObjectName("pages")
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(self.splitter, "Train")
+        self.pages.addTab(self.draw, "Draw")
+        self.setCentralWidget(self.pages)
 
         self.status = StatusFields(self.statusBar())
         self._build_actions()

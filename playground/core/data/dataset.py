@@ -23,10 +23,12 @@ from .nielsen_pkl import load_nielsen_pickle
 from .toy import DEFAULT_N_SAMPLES, TOY_GENERATORS, make_toy
 
 IMAGE_DATASETS = ("mnist", "fashion-mnist")
-DATASET_NAMES = (*IMAGE_DATASETS, "mnist-pkl", *TOY_GENERATORS)
+MY_DIGITS = "my-digits"       # drawings kept from the Draw page (core/drawing/mydigits.py)
+DATASET_NAMES = (*IMAGE_DATASETS, "mnist-pkl", *TOY_GENERATORS, MY_DIGITS)
 CLASS_NAMES = {
     "mnist": tuple("0123456789"),
     "mnist-pkl": tuple("0123456789"),
+    MY_DIGITS: tuple("0123456789"),
     "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                       "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
 }
@@ -185,6 +187,30 @@ def _check_identity(name, files, arrays) -> None:
                         f"{want}, or switch the dataset to {have}.")
 
 
+def _my_digits(data_dir, validation_size, train_size, seed, cache_dir):
+    """Your drawings, a seeded half held out as the test set; the other half trains mixed with
+    MNIST's training digits when MNIST is found (alone otherwise)."""
+    from ..drawing.mydigits import MyDigits
+    store = MyDigits()
+    x, y, _ = store.load()
+    if len(y) < 2:
+        raise DataError(f"There are {len(y)} drawings in {store.folder}; add some on the Draw page first "
+                        f"(\"Add to my digits\").")
+    order = np.random.default_rng(seed).permutation(len(y))
+    mine, held = order[: len(y) // 2], order[len(y) // 2:]
+    try:
+        mnist = load_dataset("mnist", data_dir=data_dir, validation_size=validation_size, train_size=train_size,
+                             seed=seed, allow_download=False, cache_dir=cache_dir)
+        x_train, y_train = np.concatenate([mnist.x_train, x[mine]]), np.concatenate([mnist.y_train, y[mine]])
+        x_val, y_val = mnist.x_val, mnist.y_val
+        source = f"{len(mine)} of your drawings + MNIST ({mnist.source}); tested on your other {len(held)}"
+    except DataError:
+        x_train, y_train = x[mine], y[mine]
+        x_val, y_val = x[:0], y[:0]
+        source = f"{len(mine)} of your drawings (MNIST not found); tested on your other {len(held)}"
+    return x_train, y_train, x_val, y_val, x[held], y[held], f"{store.folder}: {source}"
+
+
 def load_dataset(name: str, *, data_dir=None, train_size: int | None = None, validation_size: int | None = None,
                  test_ratio: float = 0.25, noise: float = 0.1, seed: int = 1, standardise: bool = False,
                  n_samples: int | None = None, allow_download: bool = True, progress=None,
@@ -221,6 +247,10 @@ def load_dataset(name: str, *, data_dir=None, train_size: int | None = None, val
         x_test, y_test = _pixels(arrays["test_images"]), arrays["test_labels"].astype(np.int64)
         n_classes, image_shape, class_names = 10, arrays["train_images"].shape[1:], CLASS_NAMES[name]
         source = f"{files.folder} ({files.origin})"
+    elif name == MY_DIGITS:
+        x_train, y_train, x_val, y_val, x_test, y_test, source = _my_digits(
+            data_dir, validation_size, train_size, seed, cache_dir)
+        n_classes, image_shape, class_names = 10, (28, 28), CLASS_NAMES[name]
     elif name == "mnist-pkl":
         path = locate_nielsen_pickle(data_dir, cache_dir=cache_dir)
         (x_tr, y_tr), (x_va, y_va), (x_test, y_test) = load_nielsen_pickle(path)
