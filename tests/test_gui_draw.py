@@ -228,7 +228,7 @@ def test_add_to_my_digits_then_see_how_well_they_are_read_and_export(qtbot, my_f
     qtbot.mouseClick(bar.read_button, Qt.LeftButton)
     conf, acc, n, _ = bar.confusion()
     assert n == 2 and acc == 0.5 and conf[7, 7] == 1 and conf[4, 1] == 1
-    assert bar.dialog.isVisible() and "50 % of your 2 digits" in bar.dialog.view.plot.titleLabel.text
+    assert bar.dialog.isVisible() and "50 % of your 2 digits" in bar.dialog.heading.text()
     bar.dialog.close()
 
     stroke(panel.pad, [(0.5, 0.5), (0.501, 0.5)])           # a dot cannot be kept ...
@@ -305,5 +305,5 @@ def test_my_digits_as_the_training_dataset(qtbot, gui, my_folder, shared_mnist_d
     w.act_step_epoch.trigger()
     qtbot.waitUntil(lambda: not c.step_active, timeout=60000)
     w.views.tabs.setCurrentWidget(w.views.confusion)
-    qtbot.waitUntil(lambda: int(w.views.confusion.image.image.sum()) > 0, timeout=20000)
-    assert sum(int(t) for t in w.views.confusion.texts if t) == 5
+    qtbot.waitUntil(lambda: int(w.views.confusion.matrix.sum()) > 0, timeout=20000)
+    assert int(w.views.confusion.matrix.sum()) == 5          # the 5 held-out drawings

@@ -48,7 +48,7 @@ MAX_JSON_VALUES = 10_000_000         # numbers, strings, ... (at most ~320 MB of
 MAX_JSON_CONTAINERS = 1_000_000      # objects and lists (network2 has 2 per neuron; a native model ~10 + history)
 MAX_INT_DIGITS = 30                  # sizes, epochs and seeds (< 2**63) have at most 19 digits
 NATIVE_MEMBERS = frozenset({"format", "version", "spec", "config", "history", "dataset_name", "seed",
-                            "n_params", "extras", "params"})
+                            "n_params", "extras", "params", "input", "class_names", "provenance"})
 NIELSEN_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _RECORD_FIELDS = tuple(f.name for f in fields(EpochRecord))

@@ -7,7 +7,7 @@ import numpy as np
 from playground.core.drawing.mydigits import MyDigits, MyDigitsError
 
 from ._qt import QtCore, QtWidgets
-from .images import ConfusionMatrixView
+from .confusion import ConfusionMatrixView
 from .quietspin import QuietSpinBox
 
 
@@ -102,13 +102,15 @@ class MyDigitsBar(QtWidgets.QWidget):
         view = ConfusionMatrixView()
         view.configure(10, "mnist")
         view.set_matrix(conf)
-        view.plot.setTitle(f"{100 * acc:.0f} % of your {n} digits read correctly")
+        heading = QtWidgets.QLabel(f"{100 * acc:.0f} % of your {n} digits read correctly")
+        heading.setStyleSheet("font-size: 14pt; font-weight: bold")
         note = QtWidgets.QLabel(f"Read by {title}. Rows: the digit you said you drew; columns: what it read.")
         note.setWordWrap(True)
         lay = QtWidgets.QVBoxLayout(dlg)
+        lay.addWidget(heading)
         lay.addWidget(view, 1)
         lay.addWidget(note)
         dlg.resize(520, 560)
-        dlg.view = view
+        dlg.view, dlg.heading = view, heading
         self.dialog = dlg               # tests reach it here
         dlg.show()
