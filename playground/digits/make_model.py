@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from playground.core.data import locate_dataset, read_idx
-from playground.core.drawing.reader import DIGITS, SHIPPED_MODEL
+from playground.core.catalogue import DIGITS
+from playground.core.drawing.reader import SHIPPED_MODEL
 from playground.core.network import Network
 from playground.core.persist import save_model
 from playground.core.spec import NetworkSpec, TrainConfig

@@ -1,4 +1,5 @@
 """Human-readable names for the core's option keys (the keys themselves come from core.spec)."""
+from playground.core.catalogue import DATASETS, WINDOW_NAMES, class_name as catalogue_class_name
 from playground.core.spec import (BIAS_INITS, COSTS, HIDDEN_ACTIVATIONS, OPTIMIZERS, OUTPUT_ACTIVATIONS,
                                   WEIGHT_INITS)
 
@@ -16,24 +17,21 @@ BIAS_INIT_LABELS = {k: {"normal": "N(0, 1)", "zeros": "Zeros", "constant": "Cons
 OPTIMIZER_LABELS = {k: {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
                         "adam": "Adam"}.get(k, k) for k in OPTIMIZERS}
 
-TOY_DATASETS = {"spirals": "Spirals", "circles": "Circles", "xor": "XOR", "gaussians": "Gaussians",
-                "moons": "Moons"}
-IMAGE_DATASETS = {"mnist": "MNIST digits", "fashion-mnist": "Fashion-MNIST", "my-digits": "My digits + MNIST"}
+# Dataset names, labels, sizes and classes come from the one catalogue in core.
+TOY_DATASETS = {n: DATASETS[n].label for n in WINDOW_NAMES if DATASETS[n].is_toy}
+IMAGE_DATASETS = {n: DATASETS[n].label for n in WINDOW_NAMES if not DATASETS[n].is_toy}
 DATASET_INFO = {"my-digits": "Your drawings from the Draw tab: half of them train with MNIST's digits, "
                              "the other half are the test set."}
 IMAGE_INFO = "28×28 grey images, ten classes; test set 10,000 images."
 DATASET_LABELS = {**TOY_DATASETS, **IMAGE_DATASETS}
 
-FASHION_CLASSES = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                   "Boot")
-
 
 def dataset_io(name: str) -> tuple[int, int]:
     """(inputs, outputs) a dataset implies: toy sets are 2-D with 2 classes, images 28x28 with 10 classes."""
-    return (784, 10) if name in IMAGE_DATASETS else (2, 2)
+    d = DATASETS.get(name)
+    return (d.n_in, d.n_classes) if d is not None else (2, 2)
 
 
 def class_name(dataset: str, k: int) -> str:
-    if dataset == "fashion-mnist" and 0 <= k < 10:
-        return FASHION_CLASSES[k]
-    return str(k)
+    """Short enough for a confusion-matrix cell ("Boot", not "Ankle boot")."""
+    return catalogue_class_name(dataset, k, short=True)

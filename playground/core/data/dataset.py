@@ -14,24 +14,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..catalogue import CLASS_NAMES, DATASET_NAMES, IDX_NAMES, TITLES
 from ..errors import DataError, SpecError
 from ..spec import check_seed
 from .identify import identify
 from .idx import read_idx
-from .locate import TITLES, locate_dataset, locate_nielsen_pickle
+from .locate import locate_dataset, locate_nielsen_pickle
 from .nielsen_pkl import load_nielsen_pickle
-from .toy import DEFAULT_N_SAMPLES, TOY_GENERATORS, make_toy
+from .toy import DEFAULT_N_SAMPLES, make_toy
 
-IMAGE_DATASETS = ("mnist", "fashion-mnist")
+IMAGE_DATASETS = IDX_NAMES      # read from IDX files
 MY_DIGITS = "my-digits"       # drawings kept from the Draw page (core/drawing/mydigits.py)
-DATASET_NAMES = (*IMAGE_DATASETS, "mnist-pkl", *TOY_GENERATORS, MY_DIGITS)
-CLASS_NAMES = {
-    "mnist": tuple("0123456789"),
-    "mnist-pkl": tuple("0123456789"),
-    MY_DIGITS: tuple("0123456789"),
-    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
-}
 TOY_VALIDATION_FRACTION = 0.1
 _MIN_STD = 1e-6      # pixels that never vary (MNIST's border) keep std 1 instead of dividing by 0
 

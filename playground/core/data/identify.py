@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .locate import REMOTES, TITLES
+from ..catalogue import TITLES
+from .locate import REMOTES
 
 # (size in bytes, "algorithm:digest") -> dataset, for the files whose checksums are published.
 _REDUCED_MNIST = {   # /work/shared/data/mnist (README.md): 5,000 training digits, original test set

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
+from ..catalogue import DATASETS, TITLES
 from ..errors import DataError
 from ..fileread import remove_stale
 
@@ -84,10 +85,9 @@ REMOTES = {
     }, {"train-images-idx3-ubyte.gz": 26421880, "train-labels-idx1-ubyte.gz": 29515,
         "t10k-images-idx3-ubyte.gz": 4422102, "t10k-labels-idx1-ubyte.gz": 5148}),
 }
-SUBFOLDERS = {"mnist": ("mnist",), "fashion-mnist": ("fashion-mnist", "fashion"), "mnist-pkl": ("mnist",)}
-SYSTEM_DIRS = {"fashion-mnist": (Path("/usr/share/datasets/fashion-mnist"),)}
-INSTALL_HINTS = {"fashion-mnist": "sudo apt-get install dataset-fashion-mnist  (Debian/Ubuntu)"}
-TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "mnist-pkl": "Nielsen's mnist.pkl.gz"}
+SUBFOLDERS = {d.name: d.subfolders for d in DATASETS.values() if d.subfolders}
+SYSTEM_DIRS = {d.name: d.system_dirs for d in DATASETS.values() if d.system_dirs}
+INSTALL_HINTS = {d.name: d.install_hint for d in DATASETS.values() if d.install_hint}
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..catalogue import DATASETS, DIGITS
 from ..transform import InputTransform
 from . import explain
 from .preprocess import SIDE, Preprocessed, preprocess
 
 ASSETS = Path(__file__).resolve().parents[3] / "assets"
 SHIPPED_MODEL = ASSETS / "digit-model.npz"
-DIGITS = tuple("0123456789")
-_DATASET_TITLES = {"mnist": "MNIST digits", "mnist-pkl": "MNIST digits", "fashion-mnist": "Fashion-MNIST garments",
-                   "my-digits": "your own digits"}
 
 
 @dataclass(eq=False)
@@ -80,8 +78,9 @@ def shipped_reader() -> Reader:
 
 
 def _knows(dataset_name, names) -> str:
-    if dataset_name in _DATASET_TITLES:
-        return _DATASET_TITLES[dataset_name]
+    known = DATASETS.get(dataset_name) if isinstance(dataset_name, str) else None
+    if known is not None and known.knows:
+        return known.knows
     return "digits" if tuple(names) == DIGITS else "its own ten classes"
 
 
