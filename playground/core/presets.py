@@ -26,14 +26,39 @@ IMAGES = {
     "weight_init": "he", "bias_init": "zeros", "optimizer": "adam", "eta": 0.001,
     "batch_size": 10, "epochs": 20,
 }
+# Nielsen's network2 defaults, for his book's examples on the command line (--preset nielsen).
+NIELSEN = {
+    "hidden": [30], "activation": "sigmoid", "output": "sigmoid", "cost": "cross_entropy",
+    "weight_init": "default", "bias_init": "normal", "optimizer": "sgd", "eta": 0.5,
+    "batch_size": 10, "epochs": 30,
+}
 PRESETS = {"mnist": IMAGES, "fashion-mnist": IMAGES}
+NAMED = {"toy": TOY, "images": IMAGES, "nielsen": NIELSEN}
 KEYS = tuple(TOY)
+
+# The run the window opens with and `nn-playground train` trains when given no options: an
+# embedded toy problem that visibly learns within seconds, no download.
+DEFAULT_DATASET = "spirals"
+# Settings no preset changes.
+COMMON = {"noise": 0.05, "test_ratio": 0.25, "l2": 0.0, "l1": 0.0, "dropout": 0.0, "until_stopped": False,
+          "seed": 1}
 
 
 def preset(dataset: str) -> dict:
     """The starting settings for ``dataset`` (a copy: callers may change it)."""
     p = PRESETS.get(dataset, TOY)
     return {k: (list(v) if isinstance(v, list) else v) for k, v in p.items()}
+
+
+def settings(dataset: str = DEFAULT_DATASET, named: str | None = None) -> dict:
+    """Every setting of a run on ``dataset`` as it starts: the dataset's preset (or the preset
+    ``named`` in NAMED) plus COMMON. The flat keys of the window's controls."""
+    if named is not None and named not in NAMED:
+        from .errors import SpecError
+        raise SpecError(f"Unknown preset {named!r}: choose one of {', '.join(NAMED)}.")
+    chosen = preset(dataset) if named is None else {k: (list(v) if isinstance(v, list) else v)
+                                                     for k, v in NAMED[named].items()}
+    return {"dataset": dataset, **COMMON, **chosen}
 
 
 def switch(settings: dict, old: str, new: str) -> tuple[dict, list[str]]:

@@ -268,6 +268,10 @@ class NetworkSpec:
         return spec
 
 
+# The training settings a running trainer accepts (Trainer.set_config): the one list of them.
+LIVE_FIELDS = ("eta", "batch_size", "l2", "l1", "dropout")
+
+
 @dataclass
 class TrainConfig:
     """Training settings. eta, batch_size, l2, l1 and dropout may change while training runs."""
@@ -289,7 +293,7 @@ class TrainConfig:
     max_halvings: int = 7
     early_stopping: int | None = None
 
-    LIVE = ("eta", "batch_size", "l2", "l1", "dropout")
+    LIVE = LIVE_FIELDS
 
     def normalised(self) -> "TrainConfig":
         return replace(self, optimizer=canonical(self.optimizer), schedule=canonical(self.schedule))

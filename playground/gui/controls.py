@@ -13,7 +13,8 @@ import random
 
 from playground.core import presets
 from playground.core.errors import SpecError
-from playground.core.spec import MAX_BATCH, NetworkSpec, TrainConfig
+from playground.core.runspec import RunSpec
+from playground.core.spec import LIVE_FIELDS, MAX_BATCH, NetworkSpec, TrainConfig
 
 from ._qt import QtCore, QtWidgets
 from .dataset_defaults import adapt
@@ -22,14 +23,11 @@ from .labels import (BIAS_INIT_LABELS, COST_LABELS, DATASET_INFO, DATASET_LABELS
 from .layer_editor import LayerEditor
 from .limits import LimitedDoubleSpinBox, LimitedSpinBox, NoteLabel, WrappedLabel, attach
 
-# The launch default: an embedded toy problem that visibly learns within seconds, no download.
-# Each dataset's starting network and training settings come from core.presets.
-DEFAULTS = {
-    "dataset": "spirals", "noise": 0.05, "test_ratio": 0.25, **presets.preset("spirals"),
-    "per_layer": False, "hidden_activations": ["tanh", "tanh"], "l2": 0.0, "l1": 0.0, "dropout": 0.0,
-    "until_stopped": False, "seed": 1,
-}
-LIVE_KEYS = ("eta", "batch_size", "l2", "l1", "dropout")
+# The launch default and each dataset's starting settings: core.presets, read through RunSpec
+# (the CLI starts from the same ones).
+_START = RunSpec.default().to_settings()
+DEFAULTS = {**{k: _START[k] for k in (*presets.settings(), "hidden_activations")}, "per_layer": False}
+LIVE_KEYS = LIVE_FIELDS
 
 
 def _combo(items: dict, accessible: str) -> QtWidgets.QComboBox:

@@ -34,6 +34,16 @@ class TargetShapeError(DataError, SpecError):
     spec problem, so either ``except`` catches it."""
 
 
+def check_outputs(name: str, n_classes: int, n_out: int) -> None:
+    """Refuse an output layer that cannot answer ``n_classes`` classes: it needs one unit per class,
+    or a single 0/1 unit for two classes."""
+    if n_out == n_classes or (n_out == 1 and n_classes == 2):
+        return
+    choices = f"{n_classes}" + (" (one-hot) or 1 (a single 0/1 output)" if n_classes == 2 else "")
+    raise TargetShapeError(f"a network with {n_out} outputs cannot learn {name}, which has "
+                           f"{n_classes} classes; make the output layer {choices} units wide")
+
+
 @dataclass(repr=False, eq=False)
 class Dataset:
     name: str
@@ -76,15 +86,12 @@ class Dataset:
         labels = np.asarray(labels)
         if labels.ndim != 1 or (labels.size and (labels.min() < 0 or labels.max() >= self.n_classes)):
             raise DataError(f"labels must be a 1-D array of integers 0..{self.n_classes - 1}")
+        check_outputs(self.name, self.n_classes, n_out)
         if n_out == self.n_classes:
             t = np.zeros((len(labels), n_out), dtype)
             t[np.arange(len(labels)), labels] = 1
             return t
-        if n_out == 1 and self.n_classes == 2:
-            return labels.astype(dtype).reshape(-1, 1)
-        choices = f"{self.n_classes}" + (" (one-hot) or 1 (a single 0/1 output)" if self.n_classes == 2 else "")
-        raise TargetShapeError(f"a network with {n_out} outputs cannot learn {self.name}, which has "
-                               f"{self.n_classes} classes; make the output layer {choices} units wide")
+        return labels.astype(dtype).reshape(-1, 1)
 
     def describe(self) -> str:
         parts = [f"{TITLES.get(self.name, self.name)}: {len(self.y_train):,} train / {len(self.y_val):,} validation / "
