@@ -309,16 +309,15 @@ class _Values:
         return int(text)
 
 
-def _parse_json(raw: bytes, progress=None):
+def _parse_json(raw: bytes, progress=None, what: str = "a model", hint: str = "; large models are saved as .npz"):
     # Counted on the text first, so a file of a million empty {} is refused before it costs memory.
     # Braces or commas inside strings are counted too: the bound is only ever conservative.
     containers = raw.count(b"{") + raw.count(b"[")
     values = raw.count(b",") + 1
     if containers > MAX_JSON_CONTAINERS or values > MAX_JSON_VALUES:
         raise ModelFileError(
-            f"it holds about {values:,} JSON values in {containers:,} objects and lists, more than a model "
-            f"may ({MAX_JSON_VALUES:,} values, {MAX_JSON_CONTAINERS:,} objects and lists); large models are "
-            f"saved as .npz")
+            f"it holds about {values:,} JSON values in {containers:,} objects and lists, more than {what} "
+            f"may ({MAX_JSON_VALUES:,} values, {MAX_JSON_CONTAINERS:,} objects and lists){hint}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -329,7 +328,7 @@ def _parse_json(raw: bytes, progress=None):
     except json.JSONDecodeError as e:
         raise ModelFileError(f"it is not valid JSON (truncated or corrupt: {e.msg} at line {e.lineno})") from None
     except RecursionError:
-        raise ModelFileError("its JSON is nested far too deeply to be a model") from None
+        raise ModelFileError(f"its JSON is nested far too deeply to be {what}") from None
 
 
 def _load_json(f, size: int, progress=None) -> LoadedModel:
