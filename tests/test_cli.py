@@ -10,9 +10,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 
-# Small and deterministic: 200 noise-free XOR points, two ReLU layers, Adam.
+# Small and deterministic: 200 noise-free XOR points, two ReLU layers, one sigmoid output, Adam.
 XOR = ["train", "--dataset", "xor", "--n-samples", "200", "--noise", "0", "--layers", "2,16,16,1",
-       "--activation", "relu", "--optimizer", "adam", "--eta", "0.01", "--seed", "1"]
+       "--activation", "relu", "--output", "sigmoid", "--cost", "cross-entropy", "--optimizer", "adam",
+       "--eta", "0.01", "--seed", "1"]
 
 
 def run_cli(*args, timeout=300):
@@ -54,7 +55,7 @@ def test_train_prints_the_monitors_each_epoch():
 @pytest.mark.parametrize("layers, message", [
     ("2,abc,1", "not a number"),
     ("2,0,1", "not positive"),
-    ("3,4,1", "start --layers with 2"),
+    ("3,4,2", "start --layers with 2"),
     ("2,4,3", "output layer"),
 ])
 def test_bad_layers_are_one_clear_line_and_exit_2(layers, message):
@@ -88,7 +89,7 @@ def test_bad_input_is_refused_before_training(option, message):
 
 def test_divergence_exits_3_and_still_prints_the_json_line():
     out = run_cli("train", "--dataset", "xor", "--activation", "linear", "--output", "linear", "--cost",
-                  "quadratic", "--eta", "100", "--epochs", "3", "--json")
+                  "quadratic", "--optimizer", "sgd", "--eta", "100", "--epochs", "3", "--json")
     assert out.returncode == 3
     assert "diverged" in out.stderr and "Traceback" not in out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1])["state"] == "diverged"
@@ -121,7 +122,8 @@ def test_load_keeps_the_saved_training_settings_unless_overridden(tmp_path):
 
 def test_save_nielsen_format(tmp_path):
     model = tmp_path / "net.json"
-    last_json(run_cli("train", "--dataset", "xor", "--epochs", "1", "--save", model, "--format", "nielsen", "--json"))
+    last_json(run_cli("train", "--dataset", "xor", "--preset", "nielsen", "--layers", "2,8,1", "--epochs", "1",
+                      "--save", model, "--format", "nielsen", "--json"))
     saved = json.loads(model.read_text())
     assert saved["sizes"] == [2, 8, 1] and "weights" in saved and "biases" in saved
 
@@ -134,8 +136,8 @@ def test_load_missing_file_exits_2(tmp_path):
 @pytest.mark.skipif(not (SHARED_MNIST / "train-images-idx3-ubyte.gz").is_file(),
                     reason=f"reduced MNIST not at {SHARED_MNIST}")
 def test_train_mnist_from_shared_folder():
-    result = last_json(run_cli("train", "--dataset", "mnist", "--data-dir", SHARED_MNIST, "--epochs", "1",
-                               "--train-size", "1000", "--json"))
+    result = last_json(run_cli("train", "--dataset", "mnist", "--preset", "nielsen", "--data-dir", SHARED_MNIST,
+                               "--epochs", "1", "--train-size", "1000", "--json"))
     assert result["n_test"] == 10000
     assert result["n_train"] == 1000
     assert result["spec"]["sizes"] == [784, 30, 10]

@@ -186,6 +186,7 @@ def test_load_reports_progress_and_can_be_cancelled(tmp_path, monkeypatch):
     ("playground.core.persist", "load_model", "ModelFileError"),
     ("playground.core.data", "load_nielsen_pickle", "DataError"),
     ("playground.core.data", "read_idx", "DataError"),
+    ("playground.core.runfile", "load_run", "RunFileError"),
 ])
 def test_readers_refuse_dev_zero(module, reader, error):
     # In a memory-limited child: before the fix /dev/zero was read until the memory ran out.
@@ -374,7 +375,8 @@ def test_failed_final_save_keeps_the_model_and_exits_4(tmp_path):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["saved"] == str(kept[0]) and "Is a directory" in result["save_error"]
     from playground.core.persist import load_model
-    assert load_model(kept[0]).network.spec.sizes == (2, 8, 1)
+    from playground.core.runspec import RunSpec
+    assert load_model(kept[0]).network.spec.sizes == RunSpec.default("xor").network.sizes
 
 
 # ============================================================================ 8: messages

@@ -17,6 +17,10 @@ class ModelFileError(PlaygroundError):
     """A saved model that is corrupt, truncated, hostile or from an unknown format."""
 
 
+class RunFileError(ModelFileError):
+    """A run file (.nnrun) that is corrupt, truncated, hostile or from a newer version."""
+
+
 class DivergenceError(PlaygroundError):
     """Training produced NaN/Inf or exploding weights; the last good parameters were restored."""
 

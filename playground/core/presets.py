@@ -16,6 +16,8 @@ controls and anything else that describes a run.
 """
 from __future__ import annotations
 
+from .catalogue import DATASETS
+
 TOY = {
     "hidden": [12, 12], "activation": "tanh", "output": "softmax", "cost": "log_likelihood",
     "weight_init": "xavier_normal", "bias_init": "zeros", "optimizer": "adam", "eta": 0.02,
@@ -32,7 +34,8 @@ NIELSEN = {
     "weight_init": "default", "bias_init": "normal", "optimizer": "sgd", "eta": 0.5,
     "batch_size": 10, "epochs": 30,
 }
-PRESETS = {"mnist": IMAGES, "fashion-mnist": IMAGES}
+# Every 28x28 image dataset of the catalogue starts like MNIST; everything else like the toys.
+PRESETS = {d.name: IMAGES for d in DATASETS.values() if not d.is_toy}
 NAMED = {"toy": TOY, "images": IMAGES, "nielsen": NIELSEN}
 KEYS = tuple(TOY)
 

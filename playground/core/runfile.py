@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelFileError, PlaygroundError, SpecError
+from .errors import ModelFileError, PlaygroundError, RunFileError, SpecError
 from .fileread import IrregularFile, open_regular, read_capped
 from .persist import MAX_JSON_BYTES, _atomic_write, _history_from, _parse_json, _record_to_json, check_can_save
 from .runspec import RunSpec
@@ -37,10 +37,6 @@ STATES = ("done", "stopped", "diverged", "early_stopped")
 _MEMBERS = frozenset({"format", "version", "run", "result"})
 _RESULT_MEMBERS = frozenset({"state", "epoch", "step", "samples_seen", "history", "params"})
 _COUNTERS = ("epoch", "step", "samples_seen")
-
-
-class RunFileError(ModelFileError):
-    """A run file that is corrupt, truncated, hostile or from a newer version."""
 
 
 @dataclass
