@@ -351,7 +351,7 @@ def cmd_train(args) -> int:
     saved = save_error = None
     if args.save:
         # After a divergence the trainer has restored the last good parameters: those are saved.
-        saved, save_error = _save_or_fallback(trainer, args.save, args.format)
+        saved, save_error = _save_or_fallback(trainer, args.save, args.format, run)
         if save_error is None and not args.quiet:
             print(f"Saved {saved}")
 
@@ -433,7 +433,7 @@ def fallback_folder():
     return Path(platformdirs.user_data_dir(PROG)) / "unsaved-models"
 
 
-def _save_or_fallback(trainer, path, format):
+def _save_or_fallback(trainer, path, format, run=None):
     """Save to ``path``; if that fails after training, keep the work in the fallback folder.
 
     Returns (path saved or None, the first error or None). Minutes of training are never thrown
@@ -443,7 +443,7 @@ def _save_or_fallback(trainer, path, format):
 
     from .core.errors import ModelFileError
     try:
-        return str(trainer.save(path, format=format)), None
+        return str(trainer.save(path, format=format, run=run)), None
     except ModelFileError as exc:
         error = str(exc)
     folder = fallback_folder()
@@ -451,7 +451,7 @@ def _save_or_fallback(trainer, path, format):
     try:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
-        kept = str(trainer.save(target, format=format))
+        kept = str(trainer.save(target, format=format, run=run))
     except (ModelFileError, OSError) as exc:
         print(f"{PROG}: error: training finished but the model could not be saved: {error} "
               f"Saving to {folder} failed too: {exc}", file=sys.stderr)

@@ -200,3 +200,24 @@ def test_cli_run_refuses_a_newer_file_and_until_stopped(tmp_path):
 def test_cli_save_run_is_refused_up_front(tmp_path):
     out = run_cli("train", "--epochs", "1", "--save-run", tmp_path / "no-such-folder" / "r.nnrun")
     assert out.returncode == 2 and "does not exist" in out.stderr and "Epoch 1" not in out.stdout
+
+
+def test_a_saved_model_records_its_run(trained, tmp_path):
+    from playground.core.errors import ModelFileError
+    from playground.core.persist import load_model
+    run, trainer, _, _ = trained
+    path = trainer.save(tmp_path / "model.json", run=run)
+    assert load_model(path).run == run
+    d = json.loads(path.read_text())
+    d["run"]["network"]["hidden_activations"] = ["relu"]
+    path.write_text(json.dumps(d))
+    with pytest.raises(ModelFileError, match="different network"):
+        load_model(path)
+    assert load_model(trainer.save(tmp_path / "plain.json")).run is None       # older files have none
+
+
+def test_cli_save_writes_the_run_into_the_model(tmp_path):
+    model = tmp_path / "m.json"
+    result = last_json(run_cli("train", "--dataset", "xor", "--epochs", "1", "--save", model, "--json", "--quiet"))
+    from playground.core.persist import load_model
+    assert load_model(model).run.to_dict() == result["run"]

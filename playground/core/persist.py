@@ -48,7 +48,7 @@ MAX_JSON_VALUES = 10_000_000         # numbers, strings, ... (at most ~320 MB of
 MAX_JSON_CONTAINERS = 1_000_000      # objects and lists (network2 has 2 per neuron; a native model ~10 + history)
 MAX_INT_DIGITS = 30                  # sizes, epochs and seeds (< 2**63) have at most 19 digits
 NATIVE_MEMBERS = frozenset({"format", "version", "spec", "config", "history", "dataset_name", "seed",
-                            "n_params", "extras", "params", "input", "class_names", "provenance"})
+                            "n_params", "extras", "params", "input", "class_names", "provenance", "run"})
 NIELSEN_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _RECORD_FIELDS = tuple(f.name for f in fields(EpochRecord))
@@ -68,12 +68,13 @@ class LoadedModel:
     input_transform: object = None          # playground.core.transform.InputTransform
     class_names: tuple | None = None
     provenance: dict | None = None
+    run: object = None                      # playground.core.runspec.RunSpec: the whole run it came from
 
 
 # ============================================================================ saving
 def save_model(path, network, config: TrainConfig | None = None, history=None, dataset_name: str | None = None,
                format: str = "native", *, extras: dict | None = None, input_transform=None,
-               class_names=None, provenance: dict | None = None) -> Path:
+               class_names=None, provenance: dict | None = None, run=None) -> Path:
     """Write ``network`` (plus settings and history) to ``path``; returns the path written.
 
     format "native": .json or .npz by the path's extension, or by size when it has neither
@@ -99,6 +100,8 @@ def save_model(path, network, config: TrainConfig | None = None, history=None, d
         path = path.with_name(path.name + suffix)
     meta = _meta_dict(network, config, history, dataset_name, extras)
     meta.update(_optional_fields(input_transform, class_names, provenance))
+    if run is not None:
+        meta["run"] = run.to_dict()
     if suffix == ".json":
         meta["params"] = params.tolist()            # float32 -> exact float64 -> repr round-trips
         text = json.dumps(meta, allow_nan=False)
@@ -464,6 +467,11 @@ def _read_optional_fields(model: LoadedModel, d: dict, spec: NetworkSpec) -> Non
                 or not all(isinstance(c, str) and len(c) <= 100 for c in names)):
             raise ModelFileError(f"'class_names' must be a list of {spec.sizes[-1]} short texts, one per output")
         model.class_names = tuple(names)
+    if d.get("run") is not None:
+        from .runspec import RunSpec
+        model.run = RunSpec.from_dict(d["run"])
+        if model.run.network != spec:
+            raise ModelFileError("its run describes a different network than the one it holds")
     prov = d.get("provenance")
     if prov is not None:
         if not isinstance(prov, dict):

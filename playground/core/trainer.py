@@ -640,7 +640,8 @@ class Trainer:
         return snap
 
     # ------------------------------------------------------------------ saving / continuing
-    def save(self, path, *, format: str = "native", dataset_name: str | None = None):
+    def save(self, path, *, format: str = "native", dataset_name: str | None = None, run=None):
+        """Save the model; ``run`` (a RunSpec) records the whole run it came from."""
         from .persist import save_model
         from .transform import InputTransform
         with self._lock:
@@ -650,7 +651,7 @@ class Trainer:
             return save_model(path, self.network, self.config, self.history,
                               dataset_name or ds.name, format=format, extras=extras,
                               input_transform=InputTransform.from_dataset(ds),
-                              class_names=getattr(ds, "class_names", None))
+                              class_names=getattr(ds, "class_names", None), run=run)
 
     @classmethod
     def from_saved(cls, saved, dataset, config: TrainConfig | None = None, **kw) -> "Trainer":
