@@ -1,6 +1,6 @@
 """A plain vectorised numpy trainer: the baseline the engine is measured against.
 
-Written from the maths in design.md, not from the engine: per mini-batch one matrix product
+Written from the textbook maths, not from the engine: per mini-batch one matrix product
 per layer forward and two backward, then an SGD step. float32 throughout. Only the two
 output/cost pairs the benchmark uses are supported, both with the exact delta a - y
 (sigmoid + cross-entropy, softmax + log-likelihood).

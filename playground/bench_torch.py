@@ -35,7 +35,7 @@ class TorchMLP:
         return f"TorchMLP({self.model}, output={self.output})"
 
     def _loss(self, logits, y, labels):
-        if self.output == "sigmoid":    # cross-entropy summed over outputs, mean over the batch (design.md)
+        if self.output == "sigmoid":    # cross-entropy summed over outputs, mean over the batch, as the engine
             return self.bce(logits, y) / logits.shape[0]
         return self.nll(logits, labels)  # softmax + log-likelihood, mean over the batch
 

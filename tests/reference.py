@@ -7,13 +7,14 @@ Jacobian). That is the long way round, so the engine's exact shortcuts (a - y) a
 against it rather than copied. ``SoftmaxWithLoss`` is Saito's fused layer, kept as a second
 opinion for the log-likelihood case. Everything is float64 and vectorised only over the batch.
 
-Regularisation and optimiser updates are exactly the formulas in design.md "Network maths".
+Regularisation (Nielsen's lambda / n scaling) and the optimiser updates (SGD, momentum, Nesterov,
+Adam with bias correction) are written out below from their textbook formulas.
 """
 from __future__ import annotations
 
 import numpy as np
 
-EPS_LOG = 1e-12  # design.md: a is clipped into [1e-12, 1 - 1e-12] inside the logs
+EPS_LOG = 1e-12  # a is clipped into [1e-12, 1 - 1e-12] inside the logs (core/costs.py CLIP)
 
 
 # ---------------------------------------------------------------------------- layers
@@ -58,7 +59,7 @@ class Tanh:
 
 class Relu:
     def forward(self, x):
-        self.mask = x <= 0  # derivative 0 at z <= 0 (design.md)
+        self.mask = x <= 0  # derivative 0 at z <= 0, the engine's convention
         out = x.copy()
         out[self.mask] = 0.0
         return out
@@ -210,7 +211,7 @@ class SoftmaxWithLoss:
 
 # ---------------------------------------------------------------------------- network
 def flatten(weights, biases):
-    """design.md layout: [W0 row-major, b0, W1, b1, ...]."""
+    """The engine's parameter layout (core/kernels.py): [W0 row-major, b0, W1, b1, ...]."""
     parts = []
     for W, b in zip(weights, biases):
         parts += [np.ravel(W), np.ravel(b)]
@@ -317,7 +318,7 @@ class ReferenceNet:
 
     def step(self, optimizer, x, y, *, eta, n_train, l2=0.0, l1=0.0, momentum=0.9,
              beta1=0.9, beta2=0.999, adam_eps=1e-8):
-        """One mini-batch update, design.md formulas. Returns the batch's mean cost before the update."""
+        """One mini-batch update, the formulas above. Returns the batch's mean cost before the update."""
         batch_loss = self.loss(x, y)
         nabla_w, nabla_b = self.gradient_lists(x, y)
         grads = []
@@ -348,7 +349,7 @@ class ReferenceNet:
         return batch_loss
 
     def train_chunk(self, x, y, order, start, n_batches, *, batch_size, optimizer, n_train, **hyper):
-        """What design.md says Network.train_chunk does: batches of ``order`` from ``start``.
+        """What Network.train_chunk does: batches of ``order`` from ``start``.
 
         Returns (loss_sum, n_samples, nabla-norms per batch) so chunk statistics can be checked.
         """
@@ -388,7 +389,7 @@ def numerical_gradient(f, x, h=1e-5):
 
 
 def numerical_gradient_net(net: ReferenceNet, x, y, h=1e-5):
-    """Numerical gradient of the reference's mean loss, flat in the design.md layout."""
+    """Numerical gradient of the reference's mean loss, flat in the engine's layout."""
     parts = []
     for W, b in zip(net.weights, net.biases):
         parts.append(numerical_gradient(lambda: net.loss(x, y), W, h).ravel())

@@ -25,7 +25,7 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 ETA = {"sgd": 0.3, "momentum": 0.2, "nesterov": 0.2, "adam": 0.01}
 N_TRAIN = 50  # deliberately not the batch size: regularisation divides by the training-set size
 # The kernels have two code paths per layer, hand-written loops and np.dot (BLAS), chosen by
-# work size against net.blas_min (an engine attribute, not in design.md); test both on tiny nets.
+# work size against net.blas_min (an engine attribute); test both on tiny nets.
 PATHS = {"loops": 1 << 62, "blas": 0}
 path_param = pytest.mark.parametrize("path", list(PATHS))
 
@@ -65,7 +65,7 @@ def chunk(net, x, y, order, start, n_batches, cfg, n_train=N_TRAIN):
 
 
 # ---------------------------------------------------------------------------- the grid itself
-def test_grid_is_what_design_md_says():
+def test_grid_is_what_the_spec_accepts():
     # log-likelihood needs softmax; cross-entropy cannot take a linear output.
     assert sorted(REFUSED) == sorted([("sigmoid", "log_likelihood"), ("linear", "cross_entropy"),
                                       ("linear", "log_likelihood")])
@@ -114,7 +114,7 @@ def test_forward_loss_gradient(sizes, acts, out, cost, path):
 
 @pytest.mark.parametrize("act", ["relu", "leaky_relu", "elu"])
 def test_derivative_convention_exactly_at_the_kink(act):
-    # design.md: relu' = 0 at z <= 0, leaky_relu' = 0.01 there; elu' = e^0 = 1 from both sides.
+    # The engine's convention: relu' = 0 at z <= 0, leaky_relu' = 0.01 there; elu' = e^0 = 1 from both sides.
     net, ref = build(SIZES, (act, act), "sigmoid", "quadratic")
     x, y = batch(net, ref, 6)   # every other unit stays clear of its kink
     for target in (net, ref):

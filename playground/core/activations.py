@@ -69,7 +69,7 @@ class ReLU(Activation):
         return np.maximum(z, 0)
 
     def prime(self, z):
-        # Derivative taken as 0 at the kink z == 0 (design.md).
+        # Derivative taken as 0 at the kink z == 0, as in the kernels and tests/reference.py.
         return (np.asarray(z) > 0).astype(np.asarray(z).dtype)
 
 

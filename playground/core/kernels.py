@@ -1,6 +1,6 @@
 """All numba kernels: forward pass and the fused mini-batch trainer.
 
-Layout (see design.md "Network maths"): parameters live in ONE flat buffer
+Layout: parameters live in ONE flat buffer
 [W0 (n1 x n0, row-major), b0, W1, b1, ...]; ``w_off``/``b_off`` give each layer's offsets.
 Per-unit workspaces (activations A, pre-activations Z, deltas D, dropout masks M) are flat
 buffers too, with layer l at ``u_off[l]`` holding up to ``cap`` rows of ``sizes[l]`` units;
