@@ -77,7 +77,7 @@ def engine_numerical_gradient(net, x, y, h=1e-5):
 @pytest.mark.parametrize("path", ["loops", "blas"])
 @pytest.mark.parametrize("sizes,acts,out,cost", GRID)
 def test_engine_gradient_matches_numerical(sizes, acts, out, cost, path):
-    network = pytest.importorskip("playground.core.network")
+    from playground.core import network
     spec = NetworkSpec.make(sizes, acts, output_activation=out, cost=cost, dtype="float64")
     net = network.Network(spec, seed=4)
     net.blas_min = {"loops": 1 << 62, "blas": 0}[path]  # the engine's two kernel code paths

@@ -130,9 +130,10 @@ def test_mnist_784_30_10_reaches_89_percent_in_5_epochs():
 
 
 def test_mnist_through_the_trainer():
-    """The same recipe through Trainer.run (the loop the GUI and CLI use), if it exists."""
-    trainer_mod = pytest.importorskip("playground.core.trainer")
-    dataset_mod = pytest.importorskip("playground.core.data.dataset")
+    """The same recipe through Trainer.run (the loop the GUI and CLI use)."""
+    from playground.core import trainer as trainer_mod
+    from playground.core.data import dataset as dataset_mod
+
     if not MNIST_DIR.exists():
         pytest.skip(f"reduced MNIST not found in {MNIST_DIR}")
     ds = dataset_mod.load_dataset("mnist", data_dir=MNIST_DIR, validation_size=0, allow_download=False,

@@ -356,11 +356,15 @@ def test_plateau_schedule_halves_eta_then_stops():
 
 def test_early_stopping():
     ds = flat_validation_dataset()
-    t = Trainer(small_net(), ds, TrainConfig(eta=0.5, epochs=20, early_stopping=3))
+    after = {}          # the parameters at the end of each epoch, copied as the epoch ends
+    t = Trainer(small_net(), ds, TrainConfig(eta=0.5, epochs=20, early_stopping=3),
+                on_epoch=lambda r: after.setdefault(r.epoch, t.network.params.copy()))
     assert t.run() == "early_stopped"
     assert len(t.history) == 4 and t.best_epoch == 1
     assert "Early stopping" in t.latest.message
-    assert t.restore_best() and t.best_params is not None
+    assert not np.array_equal(t.network.params, after[1])      # training went on past the best epoch
+    assert t.restore_best()
+    np.testing.assert_array_equal(t.network.params, after[1])
 
 
 # ---------------------------------------------------------------------------- probes
