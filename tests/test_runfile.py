@@ -88,7 +88,7 @@ def _mutations(d):
         ("a list", [1, 2], "not an nn-playground run file"),
         ("newer version", {**d, "version": FORMAT_VERSION + 1}, "newer nn-playground"),
         ("newer run", {**d, "run": {**d["run"], "version": 99}}, "newer nn-playground"),
-        ("text version", {**d, "version": "1"}, "not a whole number"),
+        ("text version", {**d, "version": "1"}, "whole-number 'version'"),
         ("unknown member", {**d, "script": "rm -rf /"}, "never has: 'script'"),
         ("unknown result member", {**d, "result": {**result, "pickle": 1}}, "never has: 'pickle'"),
         ("bad state", {**d, "result": {**result, "state": "exploded"}}, "state 'exploded'"),

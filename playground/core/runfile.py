@@ -27,7 +27,7 @@ import numpy as np
 from .errors import ModelFileError, PlaygroundError, RunFileError, SpecError
 from .fileread import IrregularFile, open_regular, read_capped
 from .persist import MAX_JSON_BYTES, _atomic_write, _history_from, _parse_json, _record_to_json, check_can_save
-from .runspec import RunSpec
+from .runspec import RunSpec, check_version
 from .snapshot import EpochRecord
 
 FORMAT_NAME = "nn-playground-run"
@@ -125,14 +125,7 @@ def load_run(path) -> RunFile:
 def _from_dict(d) -> RunFile:
     if not isinstance(d, dict) or d.get("format") != FORMAT_NAME:
         raise RunFileError(f"it is not an nn-playground run file (no \"format\": \"{FORMAT_NAME}\")")
-    version = d.get("version")
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise RunFileError("its 'version' is not a whole number")
-    if version > FORMAT_VERSION:
-        raise RunFileError(f"it is run-file version {version}, but this playground reads up to version "
-                           f"{FORMAT_VERSION}: it was written by a newer nn-playground. Update to open it.")
-    if version < 1:
-        raise RunFileError(f"run-file version {version} does not exist")
+    check_version(d, FORMAT_VERSION, "The run file", RunFileError)
     unknown = sorted(map(str, set(d) - _MEMBERS))
     if unknown:
         raise RunFileError(f"it has entries a run file never has: {', '.join(map(repr, unknown[:5]))}")

@@ -187,14 +187,7 @@ class RunSpec:
         """The run ``d`` describes; SpecError for anything else, including a newer version."""
         if not isinstance(d, dict):
             raise SpecError("A run description must be an object with 'version', 'data', 'network' and 'train'.")
-        version = d.get("version")
-        if isinstance(version, bool) or not isinstance(version, int):
-            raise SpecError("A run description needs a whole-number 'version'.")
-        if version > RUNSPEC_VERSION:
-            raise SpecError(f"This run is described in version {version}, but this playground reads up to "
-                            f"version {RUNSPEC_VERSION}: it was written by a newer nn-playground. Update to open it.")
-        if version < 1:
-            raise SpecError(f"Run description version {version} does not exist (versions start at 1).")
+        check_version(d, RUNSPEC_VERSION, "The run description")
         _only(d, None, "run description", ("version", "data", "network", "train"))
         for key in ("data", "network", "train"):
             if not isinstance(d.get(key), dict):
@@ -221,6 +214,20 @@ class RunSpec:
         from .trainer import Trainer
         return Trainer(self.build_network(), dataset if dataset is not None else self.load_dataset(),
                        self.train, **kw)
+
+
+def check_version(d: dict, newest: int, what: str, error=SpecError) -> int:
+    """``d``'s whole-number "version", refused when newer than ``newest``: a file from a newer
+    nn-playground may mean something this one would misread."""
+    version = d.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise error(f"{what} needs a whole-number 'version'.")
+    if version > newest:
+        raise error(f"{what} is version {version}, but this playground reads up to version {newest}: "
+                    f"it was written by a newer nn-playground. Update to open it.")
+    if version < 1:
+        raise error(f"{what} version {version} does not exist (versions start at 1).")
+    return version
 
 
 def _data_key(name: str) -> str:
