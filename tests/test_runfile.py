@@ -221,3 +221,15 @@ def test_cli_save_writes_the_run_into_the_model(tmp_path):
     result = last_json(run_cli("train", "--dataset", "xor", "--epochs", "1", "--save", model, "--json", "--quiet"))
     from playground.core.persist import load_model
     assert load_model(model).run.to_dict() == result["run"]
+
+
+def test_opening_a_trained_run_continues_where_it_ended(trained):
+    run, trainer, _, path = trained
+    rf = load_run(path)
+    resumed = rf.trainer(chunk_seconds=0.2, probe_every=None)
+    assert (resumed.epoch, resumed.step, resumed.samples_seen) == (trainer.epoch, trainer.step, trainer.samples_seen)
+    assert resumed.history == trainer.history
+    np.testing.assert_array_equal(resumed.network.params, trainer.network.params)
+    assert resumed.evaluate("test") == trainer.evaluate("test")
+    fresh = rf.run.trainer(chunk_seconds=0.2, probe_every=None)
+    assert fresh.epoch == 0 and not np.array_equal(fresh.network.params, trainer.network.params)

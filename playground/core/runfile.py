@@ -59,6 +59,18 @@ class RunFile:
             return self.run.build_network()
         return Network.from_params(self.run.network, self.params, seed=self.run.seed)
 
+    def trainer(self, dataset=None, **kw):
+        """A Trainer at the end of the saved run (trained parameters, history, epoch and step
+        counters), to look at or train further; ``self.run.trainer()`` replays it from the start."""
+        from .persist import LoadedModel
+        from .trainer import Trainer
+        if self.params is None:
+            return self.run.trainer(dataset, **kw)
+        saved = LoadedModel(self.network(), self.run.train, list(self.history), self.run.data.name,
+                            dict(self.counters))
+        return Trainer.from_saved(saved, dataset if dataset is not None else self.run.load_dataset(),
+                                  self.run.train, **kw)
+
 
 # ============================================================================ writing
 def check_can_save_run(path) -> None:
