@@ -6,13 +6,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from playground.core import catalogue
 from playground.core.errors import PlaygroundError
 
 from ._qt import QtCore, QtWidgets
 
 from .labels import IMAGE_DATASETS
 
-SYSTEM_FASHION = Path("/usr/share/datasets/fashion-mnist")
+SYSTEM_FASHION = catalogue.DEBIAN_FASHION
 # The four .gz files together, rounded up.
 DOWNLOAD_MB = {IMAGE_DATASETS["mnist"]: 12, IMAGE_DATASETS["fashion-mnist"]: 31}
 
