@@ -213,3 +213,38 @@ def test_histogram_titles_leave_room_for_every_layer(qtbot, gui):
         r = p.mapRectToScene(p.boundingRect())
         assert r.right() <= 560 + 1 and r.width() >= 50, (p.titleLabel.text, r)
     assert [p.toolTip() for p in plots] == names
+
+
+
+def test_file_menu_actions_open_their_dialogs(qtbot, gui, tmp_path, warnings, monkeypatch):
+    """File > Save model / Open model / Export metrics, as a person picks them: through the menu
+    actions (Qt passes `checked` to a slot that takes an argument; it once landed in `path`)."""
+    w, c = gui
+    asked = []
+
+    def pick(path):
+        def dialog(parent, title, *args, **kw):
+            asked.append(title)
+            return str(path), ""
+        return dialog
+
+    w.act_step_epoch.trigger()
+    qtbot.waitUntil(lambda: not c.step_active, timeout=30000)
+    saved = c.network.params.copy()
+    model = tmp_path / "menu-model.json"
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", pick(model))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", pick(model))
+    w.act_save.trigger()
+    assert asked == ["Save model"] and model.is_file()
+
+    w.act_reset_seed.trigger()
+    assert not np.array_equal(c.network.params, saved)
+    w.act_open.trigger()
+    qtbot.waitUntil(lambda: np.array_equal(c.network.params, saved), timeout=10000)
+    assert asked[-1] == "Open model"
+
+    csv_path = tmp_path / "menu-metrics.csv"
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", pick(csv_path))
+    w.act_export_csv.trigger()
+    assert asked[-1] == "Export metrics" and csv_path.is_file()
+    assert not warnings

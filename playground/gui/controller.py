@@ -161,11 +161,12 @@ class Controller(QtCore.QObject):
         w.act_reset.triggered.connect(lambda: self.reset(new_seed=False))
         w.act_reset_seed.triggered.connect(lambda: self.reset(new_seed=True))
         w.act_stop.triggered.connect(self.stop)
-        w.act_save.triggered.connect(self.save_model_dialog)
-        w.act_open.triggered.connect(self.open_model_dialog)
+        # Lambdas: `triggered` passes `checked`, which would land in the dialogs' path argument.
+        w.act_save.triggered.connect(lambda: self.save_model_dialog())
+        w.act_open.triggered.connect(lambda: self.open_model_dialog())
         w.act_export_png.triggered.connect(lambda: self.export_plots_dialog("png"))
         w.act_export_svg.triggered.connect(lambda: self.export_plots_dialog("svg"))
-        w.act_export_csv.triggered.connect(self.export_csv_dialog)
+        w.act_export_csv.triggered.connect(lambda: self.export_csv_dialog())
         w.act_data_dir.triggered.connect(self.choose_data_dir)
         w.act_defaults.triggered.connect(self.restore_defaults)
         c = w.controls
@@ -726,7 +727,9 @@ class Controller(QtCore.QObject):
         if self.trainer is None:
             return None
         if path is None:
-            path, _ = QtWidgets.QFileDialog.getSaveFileName(self.w, "Export metrics", "metrics.csv", "CSV (*.csv)")
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(
+                self.w, "Export metrics", str(Path(st.value("files/last", "") or Path.home()) / "metrics.csv"),
+                "CSV (*.csv)")
             if not path:
                 return None
         try:
