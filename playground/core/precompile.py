@@ -5,9 +5,9 @@ that holds the GIL most of the time and cannot be interrupted. Done in a child p
 on the other core while the window builds and paints, the parent only waits (on an Event it can
 cancel), and closing the window kills the child at once. The child writes numba's on-disk cache
 (the same NUMBA_CACHE_DIR or __pycache__, inherited), from which the parent then loads the
-kernels in a fraction of a second.
+kernels in a fraction of a second. Until then the window trains on the numpy twin (interim.py).
 
-``python -m playground.core.precompile float32`` is the child.
+``python -m playground.core.precompile float32 train|forward`` is a child.
 """
 from __future__ import annotations
 
@@ -83,25 +83,26 @@ def ensure(dtype: str, cancel: threading.Event, everything: bool = False) -> boo
     for c in waited:
         while c.poll() is None:
             if cancel.wait(POLL_SECONDS):
-                for k in [child, *_helpers]:
-                    k.kill()
-                    k.wait()
-                with _lock:
-                    _helpers.clear()
-                    if _children.get(dtype) is child:
-                        del _children[dtype]     # a later window starts afresh
+                kill()
                 return False
     return not cancel.is_set()
+
+
+def kill() -> None:
+    """Kill every compiling child now (the window is closing); a later window starts afresh."""
+    with _lock:
+        children = [*_children.values(), *_helpers]
+        _children.clear()
+        _helpers.clear()
+    for c in children:
+        c.kill()
+        c.wait()
 
 
 @atexit.register
 def _kill_children() -> None:
     """A child still compiling when the app quits is of no use to anyone."""
-    with _lock:
-        children = [*_children.values(), *_helpers]
-    for c in children:
-        if c.poll() is None:
-            c.kill()
+    kill()
 
 
 def backward_signatures(dtype: str) -> dict:

@@ -137,6 +137,15 @@ class SnapshotTap:
             self._kernel = kernel
 
 
+class _Cancel(threading.Event):
+    """Kills the compiling children as it is set: the thread waiting for them (the kernel loader)
+    may be one nobody joins."""
+
+    def set(self) -> None:
+        super().set()
+        precompile.kill()
+
+
 class TrainingWorker(QtCore.QObject):
     sigStateChanged = QtCore.Signal(str)   # "compiling" | "training" | ... as the run moves on
     sigFinished = QtCore.Signal(str)       # final state of a run or a step: done | stopped | paused | diverged
@@ -150,7 +159,7 @@ class TrainingWorker(QtCore.QObject):
         self._factory = trainer_factory
         self.trainer = None
         self.busy = False
-        self.cancel = threading.Event()     # set when the window closes: ends a first compile at once
+        self.cancel = _Cancel()             # set when the window closes: ends a first compile at once
 
     def set_trainer(self, trainer) -> None:
         # Only called by the controller while the worker is idle.
