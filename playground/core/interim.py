@@ -10,7 +10,7 @@ another order), so a run begun during a first compile is not bit-reproducible; e
 is. Only the window switches this on (begin/end around its background compile); the CLI and the
 tests get the compiled kernels, as before.
 
-Being numpy, each mini-batch costs ~50 small array operations (~0.2 ms): plenty for the toys and
+Being numpy, each mini-batch costs ~40 small array operations (~0.1 ms): plenty for the toys and
 big networks alike (their products go to BLAS), not for MNIST at full speed; that waits for
 the kernels.
 """
@@ -98,16 +98,17 @@ def _prime(code, z, act):
     return _ACTS[code].prime(z)
 
 
-def _update(opt, hyper, t, p, vel, sq, g, l2n, l1n):
-    """The optimiser step on the views p/vel/sq; returns the sum of squares of g (unregularised)."""
-    ss = float(np.dot(g, g))
-    if l2n != 0 or l1n != 0:
-        g = g + l2n * p + l1n * np.sign(p)
+def _update(opt, hyper, t, p, vel, sq, g, reg):
+    """The optimiser step on the whole flat parameter vector at once; ``reg`` is None or the
+    per-parameter (l2/n, l1/n), zero on biases."""
+    if reg is not None:
+        g = g + reg[0] * p + reg[1] * np.sign(p)
     eta = hyper[H_ETA]
     if opt == OPT_SGD:
         p -= eta * g
     elif opt == OPT_MOMENTUM:
-        vel[:] = hyper[H_MU] * vel - eta * g
+        vel *= hyper[H_MU]
+        vel -= eta * g
         p += vel
     elif opt == OPT_NESTEROV:
         mu = hyper[H_MU]
@@ -121,21 +122,29 @@ def _update(opt, hyper, t, p, vel, sq, g, l2n, l1n):
         sq[:] = one(b2) * sq + one(1.0 - b2) * g * g
         bc1, bc2 = one(1.0 - b1 ** t), one(1.0 - b2 ** t)
         p -= eta * (vel / bc1) / (np.sqrt(sq / bc2) + hyper[H_EPS])
-    return ss
 
 
 def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, batch,
                  sizes, w_off, b_off, acts, u_off, cost, opt, hyper, rng,
                  A, Z, D, M, row, loss_out, gw, gb, blas_min):
-    """kernels.train_kernel in numpy (same arguments; the workspaces go unused). Training only:
-    Network.gradient (opt == OPT_NONE) always uses the kernel."""
+    """kernels.train_kernel in numpy (same arguments; ``grad`` is scratch, the workspaces go
+    unused). A batch's gradient is gathered into the flat ``grad`` and applied in one update (the
+    kernel updates layer by layer, but with each layer's delta taken from the weights before their
+    update, so the result is the same). Training only: Network.gradient (opt == OPT_NONE) always
+    uses the kernel."""
     dtype = params.dtype
     layers = _layers(params, sizes, w_off, b_off)
     L = len(layers)
-    out_code = int(acts[L - 1])
-    out_name = _ACTS[out_code].name
+    out_name = _ACTS[int(acts[L - 1])].name
     c = _COSTS[int(cost)]
     drop = float(hyper[H_DROP]) > 0.0
+    segments = np.ravel(np.column_stack([w_off, b_off]))      # W0, b0, W1, b1, ... as in params
+    reg = None
+    if hyper[H_L2N] != 0 or hyper[H_L1N] != 0:
+        on_weights = np.zeros_like(params)
+        for l, (W, _) in enumerate(layers):
+            on_weights[w_off[l]:w_off[l] + W.size] = 1
+        reg = (on_weights * hyper[H_L2N], on_weights * hyper[H_L1N])
     N = order.shape[0]
     done = 0
     for k in range(n_batches):
@@ -143,29 +152,26 @@ def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, bat
         if r0 >= N:
             break
         rows = order[r0:r0 + batch]
-        m = len(rows)
-        scale = dtype.type(1.0 / m)
         if opt == OPT_ADAM:
             step[0] += 1
-        t = float(step[0])
         yb = y[rows]
         zs, outs, seen, masks = _forward(layers, acts, x[rows], drop, hyper, rng, dtype)
         loss_out[0] += float(np.sum(c.fn(outs[-1], yb)))
         delta = np.asarray(c.delta(zs[-1], outs[-1], yb, output=out_name), dtype=dtype)
         for l in range(L - 1, -1, -1):
             W, b = layers[l]
-            lo, n = w_off[l], W.size
-            dA = delta @ W if l > 0 else None          # before W changes
-            g = (delta.T @ seen[l]).ravel() * scale
-            gw[l] += math.sqrt(_update(opt, hyper, t, params[lo:lo + n], vel[lo:lo + n], sq[lo:lo + n], g,
-                                       hyper[H_L2N], hyper[H_L1N]))
-            lo, n = b_off[l], b.size
-            g = delta.sum(axis=0) * scale
-            gb[l] += math.sqrt(_update(opt, hyper, t, params[lo:lo + n], vel[lo:lo + n], sq[lo:lo + n], g, 0, 0))
+            grad[w_off[l]:w_off[l] + W.size] = (delta.T @ seen[l]).ravel()
+            grad[b_off[l]:b_off[l] + b.size] = delta.sum(axis=0)
             if l > 0:
+                dA = delta @ W
                 if masks[l - 1] is not None:
-                    dA = dA * masks[l - 1]
+                    dA *= masks[l - 1]
                 delta = (dA * _prime(int(acts[l - 1]), zs[l - 1], outs[l - 1])).astype(dtype, copy=False)
+        g = grad * dtype.type(1.0 / len(rows))
+        norms = np.sqrt(np.add.reduceat(np.square(g, dtype=np.float64), segments))
+        gw += norms[0::2]
+        gb += norms[1::2]
+        _update(opt, hyper, float(step[0]), params, vel, sq, g, reg)
         done += 1
     return done
 
