@@ -90,3 +90,21 @@ def test_networks_use_the_twin_only_while_their_dtype_compiles(monkeypatch):
         interim.end("float32")
     with pytest.raises(AssertionError, match="compiled kernel"):
         net32.train_chunk(x, y, order, 0, 2, cfg, len(x))
+
+
+def test_numpy_blas_runs_one_thread_while_the_twin_is_in_use(monkeypatch):
+    before = kernels.get_blas_threads("numpy")
+    if before == 0:
+        pytest.skip("numpy's BLAS is not the bundled OpenBLAS")
+    kernels.set_blas_threads(2, "numpy")
+    monkeypatch.setattr(interim, "_pending", set())
+    try:
+        interim.begin("float32")
+        interim.begin("float64")
+        assert kernels.get_blas_threads("numpy") == 1
+        interim.end("float32")
+        assert kernels.get_blas_threads("numpy") == 1          # float64 still trains on the twin
+        interim.end("float64")
+        assert kernels.get_blas_threads("numpy") == 2
+    finally:
+        kernels.set_blas_threads(before, "numpy")

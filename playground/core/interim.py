@@ -22,7 +22,7 @@ import threading
 
 import numpy as np
 
-from . import activations, costs
+from . import activations, costs, kernels
 from .kernels import (H_B1, H_B2, H_DROP, H_EPS, H_ETA, H_KEEP, H_L1N, H_L2N, H_MU, OPT_ADAM, OPT_MOMENTUM,
                       OPT_NESTEROV, OPT_SGD)
 
@@ -33,12 +33,24 @@ _pending: set[str] = set()      # dtypes whose kernels are still compiling elsew
 _local = threading.local()      # .bypass: this thread loads the compiled kernels
 
 
+_blas_threads = [0]             # numpy's BLAS threads before the first begin()
+
+
 def begin(dtype) -> None:
+    """Networks of ``dtype`` train here from now on. While any do, numpy's BLAS runs one thread:
+    its idle threads spin for a while after each product (the window's decision boundary), and
+    the other core is compiling (measured: the kernels were in use ~2 s sooner)."""
+    if not _pending:
+        _blas_threads[0] = kernels.get_blas_threads("numpy")
+        kernels.set_blas_threads(1, "numpy")
     _pending.add(np.dtype(dtype).name)
 
 
 def end(dtype) -> None:
+    was = bool(_pending)
     _pending.discard(np.dtype(dtype).name)
+    if was and not _pending and _blas_threads[0] > 0:
+        kernels.set_blas_threads(_blas_threads[0], "numpy")
 
 
 def active(dtype) -> bool:
