@@ -88,33 +88,79 @@ def test_building_a_network_too_slow_to_watch_asks_first_in_a_real_dialog(qtbot,
         c.shutdown()
 
 
-def test_closing_during_the_first_compile_does_not_wait_for_it(qtbot, isolated_settings, no_leaked_threads,
-                                                              answers, dialogs, monkeypatch):
+def _fake_first_compile(monkeypatch, children):
+    """As in a new process with no numba cache: the compile children are stand-ins that sleep
+    until killed, or until the test ends them (exit 0, as a finished compile)."""
     import subprocess
 
-    from playground.core import precompile
+    from playground.core import interim, precompile
     from playground.gui import worker
-    from playground.gui.app import create_window
 
-    children = []
-
-    def slow_compile(dtype, part):                          # a compile that would take two minutes
+    def slow_compile(dtype, part):
         children.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"]))
         return children[-1]
 
-    monkeypatch.setattr(worker, "_WARM_DTYPES", set())     # as in a new process with no numba cache
+    monkeypatch.setattr(worker, "_WARM_DTYPES", set())
     monkeypatch.setattr(precompile, "cache_is_warm", lambda: False)
     monkeypatch.setattr(precompile, "spawn", slow_compile)
     monkeypatch.setattr(precompile, "_children", {})
     monkeypatch.setattr(precompile, "_helpers", [])
+    monkeypatch.setattr(interim, "_pending", set())
+
+
+def test_play_during_the_first_compile_trains_at_once_and_closing_does_not_wait(
+        qtbot, isolated_settings, no_leaked_threads, answers, dialogs, monkeypatch):
+    from playground.core import interim
+    from playground.gui.app import create_window
+
+    children = []
+    _fake_first_compile(monkeypatch, children)
     window, c = create_window(restore_settings=False, ask=answers)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: len(children) == 2, timeout=10000)
     c.play_pause()
-    assert c.phase == "compiling"
+    # The run trains on the numpy twin while the (two-minute) compile goes on.
+    qtbot.waitUntil(lambda: c.trainer.step > 0, timeout=10000)
+    assert c.phase == "training" and interim.active(c.network.dtype)
+    assert all(p.poll() is None for p in children)
     window.close()
     c.shutdown()
     # Both worker threads ended without the compile finishing: it was killed, not waited for.
     assert not c.runner_thread.isRunning() and not c.stepper_thread.isRunning()
     assert all(p.poll() is not None and p.returncode != 0 for p in children)
+
+
+def test_a_run_begun_during_the_first_compile_goes_on_with_the_compiled_kernels(
+        qtbot, isolated_settings, no_leaked_threads, answers, dialogs, monkeypatch):
+    from playground.core import interim, kernels
+    from playground.gui.app import create_window
+
+    children = []
+    _fake_first_compile(monkeypatch, children)
+    calls = []
+    real = kernels.train_kernel
+
+    def counted(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(kernels, "train_kernel", counted)
+    window, c = create_window(restore_settings=False, ask=answers)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: len(children) == 2, timeout=10000)
+        c.play_pause()
+        qtbot.waitUntil(lambda: c.trainer.step > 0, timeout=10000)
+        assert calls == []                              # the twin trained, not the kernel
+        for p in children:                              # the compile ends (this checkout's cache is warm)
+            p.terminate()
+        qtbot.waitUntil(lambda: not interim.active(c.network.dtype), timeout=60000)
+        trained = len(calls)                            # the loader's warm-up on its spare network
+        step = c.trainer.step
+        qtbot.waitUntil(lambda: len(calls) > trained + 2 and c.trainer.step > step, timeout=10000)
+        assert c.run_active and c.phase == "training" and c.error is None
+    finally:
+        window.close()
+        c.shutdown()

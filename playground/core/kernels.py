@@ -56,22 +56,24 @@ BLAS_MIN_WORK = 1 << 23
 
 
 
-@functools.lru_cache(maxsize=1)
-def _scipy_openblas():
-    """ctypes handle of the OpenBLAS that numba's np.dot calls (scipy's), or None.
+@functools.lru_cache(maxsize=None)
+def _openblas(package: str = "scipy"):
+    """ctypes handle of the OpenBLAS bundled with ``package``, or None.
 
-    None (never an exception) when scipy, its bundled OpenBLAS or the library cannot be
-    loaded, e.g. a scipy linked against a system BLAS, or a frozen build laid out differently.
+    scipy's is the one numba's np.dot calls; numpy's serves numpy's own products. None (never an
+    exception) when the package, its bundled OpenBLAS or the library cannot be loaded, e.g. one
+    linked against a system BLAS, or a frozen build laid out differently.
     """
     import ctypes
     import glob
+    import importlib
     import os
 
     try:
-        import scipy
+        module = importlib.import_module(package)
     except ImportError:
         return None
-    libs = os.path.join(os.path.dirname(os.path.dirname(scipy.__file__)), "scipy.libs")
+    libs = os.path.join(os.path.dirname(os.path.dirname(module.__file__)), f"{package}.libs")
     for path in sorted(glob.glob(os.path.join(libs, "libscipy_openblas*.so*"))):
         try:
             return ctypes.CDLL(path)
@@ -80,17 +82,25 @@ def _scipy_openblas():
     return None
 
 
-def set_blas_threads(n: int) -> bool:
+def _openblas_fn(package: str, name: str):
+    """The library's ``name`` function (the 64-bit-integer builds numpy ships end it in 64_)."""
+    lib = _openblas(package)
+    if lib is None:
+        return None
+    return getattr(lib, name, None) or getattr(lib, name + "64_", None)
+
+
+def set_blas_threads(n: int, package: str = "scipy") -> bool:
     """Limit the BLAS threads used for large layers (False if that BLAS cannot be found).
 
     Only large layers use BLAS (784-512-512-10 at batch 128; the small nets never do). On a
     2-core Zen3, 2 threads trained that net 1.3-1.7x faster than 1 (wall) at ~1.5x the CPU
     time, with the other core idle; with the cores busy (GUI thread, another process, a
     second BLAS or OpenMP pool spinning) threaded OpenBLAS collapsed, up to 30x slower:
-    one thread is the robust choice whenever something else needs a core.
+    one thread is the robust choice whenever something else needs a core. ``package="numpy"``
+    sets numpy's own OpenBLAS instead (see interim.py).
     """
-    lib = _scipy_openblas()
-    fn = getattr(lib, "scipy_openblas_set_num_threads", None) if lib is not None else None
+    fn = _openblas_fn(package, "scipy_openblas_set_num_threads")
     if fn is None:
         return False
     try:
@@ -100,9 +110,8 @@ def set_blas_threads(n: int) -> bool:
     return True
 
 
-def get_blas_threads() -> int:
-    lib = _scipy_openblas()
-    fn = getattr(lib, "scipy_openblas_get_num_threads", None) if lib is not None else None
+def get_blas_threads(package: str = "scipy") -> int:
+    fn = _openblas_fn(package, "scipy_openblas_get_num_threads")
     return int(fn()) if fn is not None else 0
 
 

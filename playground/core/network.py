@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations, costs, kernels
+from . import activations, costs, interim, kernels
 from .errors import SpecError
 from .init import init_params
 from .spec import NetworkSpec, TrainConfig, check_seed
@@ -156,7 +156,8 @@ class Network:
         if x.shape[0] == 0:
             return out
         ws = self._workspace("_eval_ws", min(EVAL_BLOCK, x.shape[0]))
-        kernels.forward_kernel(self.params, x, out, self.sizes, self.w_off, self.b_off, self.act_codes,
+        engine = interim if interim.active(self.dtype) else kernels     # a first start compiling
+        engine.forward_kernel(self.params, x, out, self.sizes, self.w_off, self.b_off, self.act_codes,
                                ws.u_off, ws.cap, ws.A, ws.Z, ws.M, self._hyper(), self.rng_state,
                                self.blas_min)
         return out
@@ -247,7 +248,8 @@ class Network:
         loss = np.zeros(1)
         gw = np.zeros(L)
         gb = np.zeros(L)
-        done = kernels.train_kernel(self.params, self._grad, self._vel, self._sq, self._step, x, y, order,
+        engine = interim if interim.active(self.dtype) else kernels     # a first start compiling
+        done = engine.train_kernel(self.params, self._grad, self._vel, self._sq, self._step, x, y, order,
                                     start, n_batches, B, self.sizes, self.w_off, self.b_off, self.act_codes,
                                     ws.u_off, self.cost.code, opt, self._hyper(cfg, n_train), rng,
                                     ws.A, ws.Z, ws.D, ws.M, ws.row, loss, gw, gb, self.blas_min)

@@ -5,9 +5,9 @@ that holds the GIL most of the time and cannot be interrupted. Done in a child p
 on the other core while the window builds and paints, the parent only waits (on an Event it can
 cancel), and closing the window kills the child at once. The child writes numba's on-disk cache
 (the same NUMBA_CACHE_DIR or __pycache__, inherited), from which the parent then loads the
-kernels in a fraction of a second.
+kernels in a fraction of a second. Until then the window trains on the numpy twin (interim.py).
 
-``python -m playground.core.precompile float32`` is the child.
+``python -m playground.core.precompile float32 train|forward`` is a child.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import sys
 import threading
 
 POLL_SECONDS = 0.02
+CHILD_NICENESS = 5
 
 
 def cache_is_warm() -> bool:
@@ -63,36 +64,45 @@ def start(dtype: str = "float32") -> None:
             pass        # the in-process warm-up compiles instead
 
 
-def ensure(dtype: str, cancel: threading.Event) -> bool:
-    """Wait for the child compiling ``dtype`` (starting one if needed). False only if cancelled:
-    the child is then killed at once. A failed child is no error: the caller's in-process
-    warm-up compiles whatever the cache lacks."""
+def compiling(dtype: str) -> bool:
+    """True while a child compiles the training kernel for ``dtype``."""
+    with _lock:
+        child = _children.get(dtype)
+    return child is not None and child.poll() is None
+
+
+def ensure(dtype: str, cancel: threading.Event, everything: bool = False) -> bool:
+    """Wait for the child compiling ``dtype`` (starting one if needed), and with ``everything`` for
+    the one compiling forward_kernel too. False only if cancelled: the children are then killed at
+    once. A failed child is no error: the caller's in-process warm-up compiles whatever the cache
+    lacks."""
     start(dtype)
     with _lock:
         child = _children.get(dtype)
-    if child is None:
-        return not cancel.is_set()
-    while child.poll() is None:
-        if cancel.wait(POLL_SECONDS):
-            for c in [child, *_helpers]:
-                c.kill()
-                c.wait()
-            with _lock:
-                _helpers.clear()
-                if _children.get(dtype) is child:
-                    del _children[dtype]     # a later window starts afresh
-            return False
+        waited = [child, *(_helpers if everything else [])] if child is not None else []
+    for c in waited:
+        while c.poll() is None:
+            if cancel.wait(POLL_SECONDS):
+                kill()
+                return False
     return not cancel.is_set()
+
+
+def kill() -> None:
+    """Kill every compiling child now (the window is closing); a later window starts afresh."""
+    with _lock:
+        children = [*_children.values(), *_helpers]
+        _children.clear()
+        _helpers.clear()
+    for c in children:
+        c.kill()
+        c.wait()
 
 
 @atexit.register
 def _kill_children() -> None:
     """A child still compiling when the app quits is of no use to anyone."""
-    with _lock:
-        children = [*_children.values(), *_helpers]
-    for c in children:
-        if c.poll() is None:
-            c.kill()
+    kill()
 
 
 def backward_signatures(dtype: str) -> dict:
@@ -155,4 +165,7 @@ def compile_kernels(dtype: str, part: str = "all") -> None:
 
 
 if __name__ == "__main__":
+    # Below the window's priority: while both compete for the cores, the window comes first (it
+    # trains on the numpy twin meanwhile); with the cores otherwise idle this costs nothing.
+    os.nice(CHILD_NICENESS)
     compile_kernels(*sys.argv[1:3])

@@ -18,7 +18,7 @@ import traceback
 
 import numpy as np
 
-from playground.core import precompile
+from playground.core import interim, precompile
 
 from ._qt import QtCore
 
@@ -35,18 +35,43 @@ def is_warm(network) -> bool:
 
 def warm_up(trainer_factory, network, dataset, config, cancel: threading.Event | None = None) -> bool:
     """Compile the kernels on a small throwaway network so the user's network and its history stay
-    untouched. A cold compile runs in a child process (precompile) and ``cancel`` ends it at once;
-    False if cancelled."""
+    untouched. A cold compile runs in child processes (precompile); while they work, networks of
+    this dtype train on the numpy twin (core/interim.py) and a thread loads the kernels once the
+    children are done. ``cancel`` ends a compile at once; False if cancelled."""
     with _WARM_LOCK:
         if is_warm(network):
             return True
-        if not precompile.ensure(str(network.dtype), cancel or threading.Event()):
+        dtype = str(network.dtype)
+        precompile.start(dtype)         # nothing if the cache is warm or the children already run
+        if precompile.compiling(dtype):
+            interim.begin(dtype)
+            _WARM_DTYPES.add(dtype)
+            threading.Thread(target=_load_when_compiled, name="nn-kernel-loader", daemon=True,
+                             args=(trainer_factory, network, dataset, config, cancel or threading.Event())).start()
+            return True
+        if not precompile.ensure(dtype, cancel or threading.Event()):
             return False
         _warm_up(trainer_factory, network, dataset, config)
     # numba's compiler leaves a large, long-lived object graph; freezing it keeps the GUI
     # thread's timed garbage collections from walking it again (no collection here: see gcpolicy).
     gc.freeze()
     return True
+
+
+def _load_when_compiled(trainer_factory, network, dataset, config, cancel: threading.Event) -> None:
+    """Wait for the compiling children, load what they cached, then switch the networks of this
+    dtype from the numpy twin to the kernels (between two chunks of a run: nothing else notices).
+    Cancelled (the window closed), it leaves the twin on: the process is ending."""
+    dtype = str(network.dtype)
+    if not precompile.ensure(dtype, cancel, everything=True):
+        return
+    try:
+        with interim.compiled():
+            _warm_up(trainer_factory, network, dataset, config)
+    except Exception:     # the kernels then compile in-process at their first call, as without a child
+        log.warning("loading the compiled kernels failed", exc_info=True)
+    interim.end(dtype)
+    gc.freeze()
 
 
 def _warm_up(trainer_factory, network, dataset, config) -> None:
@@ -112,6 +137,15 @@ class SnapshotTap:
             self._kernel = kernel
 
 
+class _Cancel(threading.Event):
+    """Kills the compiling children as it is set: the thread waiting for them (the kernel loader)
+    may be one nobody joins."""
+
+    def set(self) -> None:
+        super().set()
+        precompile.kill()
+
+
 class TrainingWorker(QtCore.QObject):
     sigStateChanged = QtCore.Signal(str)   # "compiling" | "training" | ... as the run moves on
     sigFinished = QtCore.Signal(str)       # final state of a run or a step: done | stopped | paused | diverged
@@ -125,7 +159,7 @@ class TrainingWorker(QtCore.QObject):
         self._factory = trainer_factory
         self.trainer = None
         self.busy = False
-        self.cancel = threading.Event()     # set when the window closes: ends a first compile at once
+        self.cancel = _Cancel()             # set when the window closes: ends a first compile at once
 
     def set_trainer(self, trainer) -> None:
         # Only called by the controller while the worker is idle.
