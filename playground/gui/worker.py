@@ -4,9 +4,11 @@ The worker emits only on state changes (compiling, training, finished, diverged,
 emits per mini-batch. The GUI reads ``trainer.latest`` from a timer instead, so a fast trainer
 cannot flood the event loop.
 
-Thread rules: ``run``, ``step_batches`` and ``step_epoch`` execute in the worker thread (they are
-invoked through queued signals from the controller); ``pause``/``resume``/``request_stop``/
-``set_config`` are thread-safe on the Trainer and are called directly from the GUI thread.
+Thread rules: ``run``, ``step_batches``, ``step_epoch`` and ``prewarm`` execute in the worker
+thread; the GUI thread asks for them with ``request_run``/``request_step``/... which say the new
+state at once (``sigStateChanged``, delivered directly) and queue the work. ``pause``/``resume``
+are thread-safe on the Trainer and also say the new state, so a run's phase has one source: these
+signals (see session.RunSession).
 """
 from __future__ import annotations
 
@@ -119,6 +121,11 @@ class TrainingWorker(QtCore.QObject):
     sigError = QtCore.Signal(str)          # an unexpected exception, with traceback text
     sigStepped = QtCore.Signal()           # a Step (batch/epoch) finished
     sigWarmed = QtCore.Signal()            # prewarm() finished (kernels loaded or compiled)
+    # Queued to this worker's own thread by the request_... methods.
+    _sigRun = QtCore.Signal()
+    _sigPrewarm = QtCore.Signal()
+    _sigStep = QtCore.Signal(int)
+    _sigStepEpoch = QtCore.Signal()
 
     def __init__(self, trainer_factory):
         super().__init__()
@@ -126,6 +133,38 @@ class TrainingWorker(QtCore.QObject):
         self.trainer = None
         self.busy = False
         self.cancel = threading.Event()     # set when the window closes: ends a first compile at once
+        self._sigRun.connect(self.run)
+        self._sigPrewarm.connect(self.prewarm)
+        self._sigStep.connect(self.step_batches)
+        self._sigStepEpoch.connect(self.step_epoch)
+
+    # ------------------------------------------------------------------ from the GUI thread
+    def request_run(self, behind_prewarm: bool = False) -> None:
+        # While the kernels still load, the run waits behind them: say so now.
+        cold = behind_prewarm or (self.trainer is not None and not is_warm(self.trainer.network))
+        self.sigStateChanged.emit("compiling" if cold else "training")
+        self._sigRun.emit()
+
+    def request_step(self, n: int | None) -> None:
+        """A step of ``n`` mini-batches, or to the end of the epoch with None."""
+        self.sigStateChanged.emit("paused")       # a step trains from a paused state, and ends in one
+        if n is None:
+            self._sigStepEpoch.emit()
+        else:
+            self._sigStep.emit(int(n))
+
+    def request_prewarm(self) -> None:
+        self._sigPrewarm.emit()
+
+    def pause(self) -> None:
+        self.trainer.pause()
+        self.sigStateChanged.emit("paused")
+
+    def resume(self) -> None:
+        self.trainer.resume()
+        self.sigStateChanged.emit("training")
+
+    # ------------------------------------------------------------------ in the worker thread
 
     def set_trainer(self, trainer) -> None:
         # Only called by the controller while the worker is idle.
