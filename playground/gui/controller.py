@@ -14,7 +14,7 @@ import random
 from playground.core.errors import PlaygroundError, SpecError
 
 from ._qt import QtCore, QtWidgets
-from . import dataload, filedialogs, gcpolicy
+from . import dataload, filedialogs, gcpolicy, runmessages
 from . import settings as st
 from .backend import CoreBackend
 from .builder import BackgroundBuild, is_big
@@ -36,7 +36,6 @@ def _of_active(attr):
 
 class Controller(QtCore.QObject):
     sigPhaseChanged = QtCore.Signal(str)     # the active run's phase (tests, the selftest)
-    sigActiveChanged = QtCore.Signal(object)  # the RunSession now on show
 
     # The active run's objects, for the window, the selftest and the tests.
     dataset = _of_active("dataset")
@@ -62,7 +61,6 @@ class Controller(QtCore.QObject):
         self.active: RunSession | None = None
         self._shut_down = False
         self._gc = gcpolicy.install()
-        self._gc.watch(self)
         self.frames = FrameScheduler(window, self)
         self.gaps = GapMeter(self)
         self.defaults = DatasetDefaults(window)
@@ -88,7 +86,7 @@ class Controller(QtCore.QObject):
         w = self.w
         w.act_play.triggered.connect(self.play_pause)
         w.act_step.triggered.connect(lambda: self.step(1))
-        w.act_step_epoch.triggered.connect(self.step_epoch)
+        w.act_step_epoch.triggered.connect(lambda: self.step(None))
         w.act_reset.triggered.connect(lambda: self.reset(new_seed=False))
         w.act_reset_seed.triggered.connect(lambda: self.reset(new_seed=True))
         w.act_stop.triggered.connect(self.stop)
@@ -121,6 +119,7 @@ class Controller(QtCore.QObject):
         s.sigError.connect(self._on_error)
         s.sigWarmed.connect(self._on_warmed)
         self.sessions.append(s)
+        self._gc.watch(s)                # no full collections while it trains
         self.activate(s)
         self.rebuild(ask=False)
         return s
@@ -137,7 +136,6 @@ class Controller(QtCore.QObject):
         self.w.banner.hide()
         self.frames.show(s)
         self._show_phase()
-        self.sigActiveChanged.emit(s)
         if old is not None and old.phase != s.phase:
             self.sigPhaseChanged.emit(s.phase)
 
@@ -232,12 +230,9 @@ class Controller(QtCore.QObject):
         s.play_pause()
         self._update_actions()
 
-    def step(self, n: int = 1) -> None:
-        if self.w.controls.valid and self.active.step(int(n)):
-            self._update_actions()
-
-    def step_epoch(self) -> None:
-        if self.w.controls.valid and self.active.step(None):
+    def step(self, n: int | None = 1) -> None:
+        """``n`` mini-batches, or to the end of the epoch with None."""
+        if self.w.controls.valid and self.active.step(n):
             self._update_actions()
 
     def stop(self) -> None:
@@ -338,29 +333,18 @@ class Controller(QtCore.QObject):
             self.w.statusBar().clearMessage()
 
     def _on_diverged(self, message: str) -> None:
-        if not self._from_active():
-            return
-        eta = self.w.controls.eta.value()
-        if message.startswith("Training diverged"):
-            message = "<b>Training diverged</b>" + message[len("Training diverged"):]
-        else:
-            message = f"<b>Training diverged.</b> {message}"
-        self._show_banner("error", message,
-                          [("lower_eta", f"Lower learning rate ÷10 (η = {eta / 10:g})"), ("reset", "Reset")])
+        if self._from_active():
+            runmessages.show_divergence(self.w, message)
 
     def _on_error(self, text: str) -> None:
         log.error("worker error: %s", text)
         if self._from_active():
-            first = text.splitlines()[0] if text else "unknown error"
-            self._show_banner("error", f"<b>Training stopped with an error:</b> {first}", [("reset", "Reset")])
+            runmessages.show_error(self.w, text)
 
     def _on_banner_action(self, key: str) -> None:
-        if key == "lower_eta":
-            c = self.w.controls
-            c.eta.setValue(max(c.eta.value() / 10, c.eta.minimum() or 1e-6))
-            self.w.banner.show_message("info", f"Learning rate lowered to η = {c.eta.value():g}. Press Play to "
-                                       "continue from the last good weights.")
-        elif key == "reset":
+        if key == runmessages.LOWER_ETA:
+            runmessages.lower_eta(self.w)
+        elif key == runmessages.RESET:
             self.reset()
 
     def _on_neuron_hovered(self, layer: int, unit: int) -> None:

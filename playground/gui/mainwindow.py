@@ -38,8 +38,6 @@ def app_icon() -> QtGui.QIcon:
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    sigClosing = QtCore.Signal()
-
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
@@ -234,7 +232,6 @@ class MainWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         if self.controller is not None:
             self.controller.shutdown()
-        self.sigClosing.emit()
         super().closeEvent(event)
 
 

@@ -131,7 +131,6 @@ class TrainingWorker(QtCore.QObject):
         super().__init__()
         self._factory = trainer_factory
         self.trainer = None
-        self.busy = False
         self.cancel = threading.Event()     # set when the window closes: ends a first compile at once
         self._sigRun.connect(self.run)
         self._sigPrewarm.connect(self.prewarm)
@@ -199,7 +198,6 @@ class TrainingWorker(QtCore.QObject):
         t = self.trainer
         if t is None:
             return
-        self.busy = True
         try:
             self._warm()
             self.sigStateChanged.emit("training")
@@ -209,8 +207,6 @@ class TrainingWorker(QtCore.QObject):
         except Exception as exc:  # surfaced in the window, never swallowed
             state = "error"
             self.sigError.emit(f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}")
-        finally:
-            self.busy = False
         self.sigFinished.emit(str(state))
 
     @QtCore.Slot(int)
@@ -225,7 +221,6 @@ class TrainingWorker(QtCore.QObject):
         t = self.trainer
         if t is None:
             return
-        self.busy = True
         try:
             self._warm()
             result = fn(t)
@@ -233,6 +228,4 @@ class TrainingWorker(QtCore.QObject):
                 self._report_divergence(t)
         except Exception as exc:
             self.sigError.emit(f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}")
-        finally:
-            self.busy = False
         self.sigStepped.emit()
