@@ -105,3 +105,40 @@ def test_the_diagram_and_the_histograms_describe_the_same_probe_rows(qtbot, gui)
     assert len(shown) == len(acts)
     for a, mean in zip(acts, shown):
         np.testing.assert_allclose(mean, a.mean(axis=0))
+
+
+def test_the_gil_budget_is_shared_so_every_run_keeps_quiet_together():
+    from playground.gui.pacing import HOLD_MAX, YIELD_FOR, GilBudget
+
+    now = [100.0]
+    budget = GilBudget(clock=lambda: now[0])
+    assert budget.charge(0.6 * HOLD_MAX) == 0.0                # run A: within the budget
+    assert budget.charge(0.6 * HOLD_MAX) == YIELD_FOR          # run B spends the rest: B keeps quiet ...
+    now[0] += YIELD_FOR / 4
+    assert budget.charge(0.0) == pytest.approx(0.75 * YIELD_FOR)   # ... and so does A, until the same moment
+    now[0] += YIELD_FOR
+    assert budget.charge(0.5 * HOLD_MAX) == 0.0                # a fresh budget afterwards
+
+
+def test_two_runs_train_at_once_while_the_window_keeps_drawing(qtbot, gui):
+    from playground.core import kernels
+    from playground.gui.pacing import BLAS
+
+    w, c = gui
+    w.set_speed("full")
+    usual = kernels.get_blas_threads()
+    first = c.active
+    w.act_play.trigger()
+    second = c.new_session()
+    w.act_play.trigger()
+    qtbot.waitUntil(lambda: first.trainer.step > 20 and second.trainer.step > 20, timeout=60000)
+    assert BLAS.limited and (usual == 0 or kernels.get_blas_threads() == 1)    # one BLAS thread per run
+    ticks, drawn = c.gaps.ticks, c.snapshots_drawn
+    a, b = first.trainer.step, second.trainer.step
+    # The window's timers keep firing and the plots keep receiving the shown run's snapshots.
+    qtbot.waitUntil(lambda: c.gaps.ticks > ticks + 30 and c.snapshots_drawn > drawn + 10
+                    and first.trainer.step > a + 100 and second.trainer.step > b + 100, timeout=60000)
+    assert first.run_active and second.run_active
+    first.stop()
+    qtbot.waitUntil(lambda: not first.run_active, timeout=10000)
+    assert not BLAS.limited and (usual == 0 or kernels.get_blas_threads() == usual)

@@ -17,7 +17,8 @@ import logging
 import time
 
 from ._qt import QtCore, QtWidgets
-from .worker import SnapshotTap, TrainingWorker, is_warm
+from .pacing import BLAS, SnapshotTap
+from .worker import TrainingWorker, is_warm
 
 log = logging.getLogger(__name__)
 _NUMBERS = itertools.count(1)
@@ -126,6 +127,7 @@ class RunSession(QtCore.QObject):
             return
         t.resume()                       # a run starts unpaused, whatever a step left behind
         self.run_active = True
+        self._note_busy()
         self.runner.request_run(behind_prewarm=self.prewarming)
 
     def step(self, n: int | None = 1) -> bool:
@@ -136,6 +138,7 @@ class RunSession(QtCore.QObject):
         if self.run_active and not self.trainer.is_paused:
             self.runner.pause()
         self.step_active = True
+        self._note_busy()
         self.stepper.request_step(n)
         return True
 
@@ -169,6 +172,7 @@ class RunSession(QtCore.QObject):
             if not th.wait(120000):    # a first numba compile cannot be interrupted
                 log.error("worker thread %s did not finish", th.objectName())
         self.run_active = self.step_active = False
+        self._note_busy()
 
     # ------------------------------------------------------------------ worker reports
     def _set_phase(self, phase: str) -> None:
@@ -187,8 +191,12 @@ class RunSession(QtCore.QObject):
         self.prewarming = False
         self.sigWarmed.emit()
 
+    def _note_busy(self) -> None:
+        BLAS.note(self, self.run_active or self.step_active)
+
     def _on_run_finished(self, state: str) -> None:
         self.run_active = False
+        self._note_busy()
         self.sigFinished.emit(state)
         if state == "stopped" and self.step_active:
             return
@@ -196,6 +204,7 @@ class RunSession(QtCore.QObject):
 
     def _on_stepped(self) -> None:
         self.step_active = False
+        self._note_busy()
         self.sigStepped.emit()
         if self.phase not in ("diverged", "error"):
             self._set_phase("paused")

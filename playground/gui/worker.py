@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import gc
 import traceback
 
@@ -72,46 +71,6 @@ def _warm_up(trainer_factory, network, dataset, config) -> None:
     except Exception:  # optional extras: the run compiles them itself if needed
         log.debug("warm-up extras failed", exc_info=True)
     _WARM_DTYPES.add(dtype)
-
-
-# The trainer's outer loop is Python and holds the GIL between kernels (the kernels themselves
-# release it). On toy datasets an epoch takes a millisecond or two, so the loop's per-epoch Python
-# (evaluation, snapshot, probes) runs hundreds of times a second and would take the GIL from the
-# GUI thread, whose painting is Python too (pyqtgraph). So the worker counts the time it spends
-# outside the training kernel and, after HOLD_MAX of it, sleeps YIELD_FOR, so the GUI thread can
-# have the GIL at least two thirds of the time the loop is in Python. A big dataset (MNIST) spends
-# nearly all its time in the kernel, so it seldom sleeps. (Measured: with this, the GIL is no longer
-# what limits frame gaps; painting and CPU load from other processes are.)
-HOLD_MAX = 0.002
-YIELD_FOR = 0.004
-
-
-class SnapshotTap:
-    """The trainer's on_snapshot callback (runs in the worker thread, no signals).
-
-    It keeps the newest per-layer histograms (they ride on only some snapshots, which a 30 Hz
-    reader would mostly miss) and yields the GIL now and then (see above)."""
-
-    def __init__(self, trainer=None):
-        self._trainer = trainer
-        self._since = time.perf_counter()
-        self._kernel = self._kernel_seconds()
-        self.histograms = None        # (seq, list[LayerHistogram]) of the newest probe
-        self.diverged = None          # message of the newest divergence snapshot
-
-    def _kernel_seconds(self) -> float:
-        return float(getattr(self._trainer, "kernel_seconds", 0.0))
-
-    def __call__(self, snapshot=None) -> None:
-        if snapshot is not None:
-            if snapshot.histograms is not None:
-                self.histograms = (snapshot.seq, snapshot.histograms)   # one assignment: atomic
-        now = time.perf_counter()
-        kernel = self._kernel_seconds()
-        if (now - self._since) - (kernel - self._kernel) >= HOLD_MAX:
-            time.sleep(YIELD_FOR)
-            self._since = time.perf_counter()
-            self._kernel = kernel
 
 
 class TrainingWorker(QtCore.QObject):
