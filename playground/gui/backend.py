@@ -4,8 +4,6 @@ from __future__ import annotations
 
 
 class CoreBackend:
-    """How the controller makes engine objects. Tests may substitute a subclass."""
-
     probe_every = 0.25
 
     def load_dataset(self, name, *, noise, test_ratio, seed, data_dir=None, allow_download=False, progress=None):

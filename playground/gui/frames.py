@@ -77,7 +77,7 @@ class FrameScheduler(QtCore.QObject):
         self._last_analysis = 0.0
         self.show(None)
 
-    def show(self, session, histograms=None) -> None:
+    def show(self, session) -> None:
         """Draw ``session`` from now on, from the start of its history."""
         self.session = session
         self._last_seq = -1
@@ -94,8 +94,7 @@ class FrameScheduler(QtCore.QObject):
         # Before any training, the activations of the initial weights: the first thing a lesson
         # on initialisation looks at (saturated sigmoids with large weights).
         hist = session.tap.histograms
-        self.w.plots.set_histograms(histograms if histograms is not None else
-                                    hist[1] if hist is not None else t.probe_histograms())
+        self.w.plots.set_histograms(hist[1] if hist is not None else t.probe_histograms())
         if t.latest is None:
             # A fresh trainer has no snapshot yet: clear the previous run's epoch / samples / time.
             self.w.status.set_progress(0, 0.0, 0, 0.0, 0.0, t.config.eta, t.config.epochs)

@@ -2,7 +2,7 @@
 and per-layer activation histograms as small multiples (histograms.py).
 
 Plot items are created once per network structure and then only ``setData`` is called, from the
-controller's ~30 Hz timer.
+frame scheduler's ~30 Hz timer (frames.py).
 """
 from __future__ import annotations
 
