@@ -15,12 +15,19 @@ def set_hidden(w, sizes):
     w.controls.change(s)            # as if typed: a structural change, which rebuilds the active run
 
 
+def until_stopped(w):
+    """Runs that cannot finish on their own while a slow machine runs the test."""
+    w.controls.until_stopped.setChecked(True)
+    assert w.controls.state()["until_stopped"]
+
+
 def shown_state(w) -> str:
     return w.status.state.accessibleName().removeprefix("Training state: ")
 
 
 def test_a_second_run_trains_beside_the_first_and_the_window_shows_the_active_one(qtbot, gui):
     w, c = gui
+    until_stopped(w)
     first = c.active
     first_sizes = first.network.spec.sizes
     w.act_play.trigger()
@@ -74,6 +81,7 @@ def test_a_second_run_trains_beside_the_first_and_the_window_shows_the_active_on
 
 def test_closing_the_window_stops_every_run_and_thread(qtbot, gui):
     w, c = gui
+    until_stopped(w)
     first = c.active
     w.act_play.trigger()
     second = c.new_session()
@@ -126,6 +134,7 @@ def test_two_runs_train_at_once_while_the_window_keeps_drawing(qtbot, gui):
 
     w, c = gui
     w.set_speed("full")
+    until_stopped(w)
     usual = kernels.get_blas_threads()
     first = c.active
     w.act_play.trigger()
