@@ -151,3 +151,18 @@ def test_two_runs_train_at_once_while_the_window_keeps_drawing(qtbot, gui):
     first.stop()
     qtbot.waitUntil(lambda: not first.run_active, timeout=10000)
     assert not BLAS.limited and (usual == 0 or kernels.get_blas_threads() == usual)
+
+
+def test_a_second_run_building_in_the_background_does_not_cancel_the_first_runs_build(qtbot, gui, monkeypatch):
+    from playground.gui import builder
+
+    w, c = gui
+    monkeypatch.setattr(builder, "BIG_WEIGHTS", 1000)      # 2-40-40-2 counts as big here: cheap to build
+    first = c.active
+    set_hidden(w, [40, 40])
+    assert first.phase == "preparing"
+    second = c.new_session()                               # built from the same controls while the first builds
+    assert second.phase == "preparing"
+    qtbot.waitUntil(lambda: first.phase == "ready" and second.phase == "ready", timeout=30000)
+    assert first.network.spec.sizes == second.network.spec.sizes == (2, 40, 40, 2)
+    assert first.network is not second.network

@@ -105,12 +105,15 @@ class NetworkBuilder(QtCore.QObject):
 
 
 class BackgroundBuild(QtCore.QObject):
-    """The controller's side of a background build: start it, say "preparing", attach the result
-    to the session that asked for it."""
+    """The controller's side of one session's background builds: start one, say "preparing",
+    attach the result to that session (each session has its own, so one run's build never
+    supersedes another's)."""
 
-    def __init__(self, controller):
-        super().__init__(controller)
+    def __init__(self, controller, session):
+        super().__init__(session)
         self.c = controller
+        self.session = session
+        self._dataset = None
         self.builder = NetworkBuilder(controller.backend, self)
         self.builder.sigBuilt.connect(self._on_built)
         self.builder.sigFailed.connect(self._on_failed)
@@ -126,28 +129,29 @@ class BackgroundBuild(QtCore.QObject):
         text = slow_warning(spec, cfg.batch_size, len(dataset.x_train), n_eval)
         return text is None or self.c.ask("A very large network", text)
 
-    def start(self, session, spec, cfg, dataset) -> None:
+    def start(self, spec, cfg, dataset) -> None:
         c = self.c
-        self._target = (session, dataset)
-        session.detach("preparing")
+        self._dataset = dataset
+        self.session.detach("preparing")
         self.builder.start(spec, cfg, dataset, c.w.controls.state())
         c.w.statusBar().showMessage(f"Preparing a network of {n_weights(spec.sizes) / 1e6:.1f} million weights…")
 
     def _on_built(self, built: Built) -> None:
         if not self.builder.accepts(built.token):
             return
-        session, dataset = self._target
         self.last_thread = built.thread
         self.c.w.statusBar().clearMessage()
-        self.c.attach(dataset, built.network, built.trainer, built.state, built.histograms, session=session)
-        session.prewarm()           # a first start with a big saved network
+        self.c.attach(self._dataset, built.network, built.trainer, built.state, built.histograms,
+                      session=self.session)
+        self.session.prewarm()           # a first start with a big saved network
 
     def _on_failed(self, token: int, message: str) -> None:
         if not self.builder.accepts(token):
             return
         self.c.w.statusBar().clearMessage()
-        self.c._show_banner("error", f"Cannot build this network: {message}")
-        self._target[0].detach("error")
+        if self.session is self.c.active:
+            self.c._show_banner("error", f"Cannot build this network: {message}")
+        self.session.detach("error")
 
     def shutdown(self) -> None:
         self.builder.shutdown()

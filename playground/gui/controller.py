@@ -18,11 +18,11 @@ from . import dataload, filedialogs, gcpolicy, runmessages
 from . import settings as st
 from .backend import CoreBackend
 from .builder import BackgroundBuild, is_big
-from .controls import DEFAULTS, LIVE_KEYS
+from .controls import LIVE_KEYS
 from .dataset_defaults import DatasetDefaults
 from .frames import FrameScheduler
 from .gapmeter import GapMeter
-from .mainwindow import DEFAULT_SPEED, SPEEDS
+from .mainwindow import SPEEDS
 from .session import RunSession
 
 log = logging.getLogger(__name__)
@@ -58,13 +58,13 @@ class Controller(QtCore.QObject):
         # ask(title, text) -> bool; tests replace it to answer the reset question without a dialog.
         self.ask = ask or self._ask_dialog
         self.sessions: list[RunSession] = []
+        self._builds: dict[RunSession, BackgroundBuild] = {}
         self.active: RunSession | None = None
         self._shut_down = False
         self._gc = gcpolicy.install()
         self.frames = FrameScheduler(window, self)
         self.gaps = GapMeter(self)
         self.defaults = DatasetDefaults(window)
-        self.build = BackgroundBuild(self)
 
         self._wire()
         if restore_settings:
@@ -78,6 +78,11 @@ class Controller(QtCore.QObject):
             QtCore.QTimer.singleShot(500, self._say_prewarming)
 
     @property
+    def build(self) -> BackgroundBuild:
+        """The active run's background builds."""
+        return self._builds[self.active]
+
+    @property
     def snapshots_drawn(self) -> int:
         return self.frames.snapshots_drawn
 
@@ -87,8 +92,8 @@ class Controller(QtCore.QObject):
         w.act_play.triggered.connect(self.play_pause)
         w.act_step.triggered.connect(lambda: self.step(1))
         w.act_step_epoch.triggered.connect(lambda: self.step(None))
-        w.act_reset.triggered.connect(lambda: self.reset(new_seed=False))
-        w.act_reset_seed.triggered.connect(lambda: self.reset(new_seed=True))
+        w.act_reset.triggered.connect(lambda: self.rebuild())
+        w.act_reset_seed.triggered.connect(lambda: self.rebuild(new_seed=True))
         w.act_stop.triggered.connect(self.stop)
         w.act_save.triggered.connect(lambda: self.save_model_dialog())
         w.act_open.triggered.connect(lambda: self.open_model_dialog())
@@ -119,6 +124,7 @@ class Controller(QtCore.QObject):
         s.sigError.connect(self._on_error)
         s.sigWarmed.connect(self._on_warmed)
         self.sessions.append(s)
+        self._builds[s] = BackgroundBuild(self, s)
         self._gc.watch(s)                # no full collections while it trains
         self.activate(s)
         self.rebuild(ask=False)
@@ -144,6 +150,7 @@ class Controller(QtCore.QObject):
         if s not in self.sessions or len(self.sessions) == 1:
             return False
         self.sessions.remove(s)
+        self._builds.pop(s).shutdown()
         if s is self.active:
             self.activate(self.sessions[-1])
         s.close()
@@ -186,7 +193,7 @@ class Controller(QtCore.QObject):
             return False
         self.build.builder.cancel()
         if is_big(spec):                # seconds of allocation: never in the GUI thread
-            self.build.start(s, spec, cfg, dataset)
+            self.build.start(spec, cfg, dataset)
             return True
         try:
             network = self.backend.network(spec, seed=cfg.seed)
@@ -237,9 +244,6 @@ class Controller(QtCore.QObject):
 
     def stop(self) -> None:
         self.active.stop()
-
-    def reset(self, new_seed: bool = False) -> None:
-        self.rebuild(new_seed=new_seed)
 
     # ------------------------------------------------------------------ files
     def save_model_dialog(self, path: str | None = None) -> bool:
@@ -297,10 +301,7 @@ class Controller(QtCore.QObject):
         if (s.run_active or s.has_progress()) and not self.ask(
                 "Restore defaults?", "Restoring the default settings resets the network. Continue?"):
             return
-        st.clear_controls()
-        self.w.controls.set_state(DEFAULTS)
-        self.w.plots.x_axis.setCurrentIndex(0)
-        self.w.set_speed(DEFAULT_SPEED)
+        self.w.restore_defaults()
         self.rebuild()
 
     # ------------------------------------------------------------------ session reports
@@ -345,7 +346,7 @@ class Controller(QtCore.QObject):
         if key == runmessages.LOWER_ETA:
             runmessages.lower_eta(self.w)
         elif key == runmessages.RESET:
-            self.reset()
+            self.rebuild()
 
     def _on_neuron_hovered(self, layer: int, unit: int) -> None:
         if self.dataset is None or self.dataset.image_shape is not None:
@@ -397,7 +398,8 @@ class Controller(QtCore.QObject):
             log.debug("could not save settings", exc_info=True)
         self.frames.timer.stop()
         self.gaps.stop()
-        self.build.shutdown()
+        for b in self._builds.values():
+            b.shutdown()
         for s in self.sessions:         # all asked to stop first, so they stop together
             s.stop()
         for s in self.sessions:

@@ -8,7 +8,7 @@ from ._qt import QtCore, QtGui, QtWidgets
 from . import fieldkeys, wheelguard
 from . import settings as st
 from .banner import Banner
-from .controls import ControlsPanel
+from .controls import DEFAULTS, ControlsPanel
 from .drawpanel import DrawPanel
 from .plots import PlotsPanel
 from .status import StatusFields
@@ -222,6 +222,13 @@ class MainWindow(QtWidgets.QMainWindow):
         st.set_value("window/splitter", self.splitter.saveState())
         st.set_value("plots/x_axis", self.plots.x_axis.currentIndex())
         st.set_value("training/speed", self.speed_key())
+
+    def restore_defaults(self) -> None:
+        """The default controls, plot axis and speed (the controller then rebuilds the run)."""
+        st.clear_controls()
+        self.controls.set_state(DEFAULTS)
+        self.plots.x_axis.setCurrentIndex(0)
+        self.set_speed(DEFAULT_SPEED)
 
     def first_show(self) -> None:
         """A size and place for a window with no saved geometry."""
