@@ -282,7 +282,7 @@ def test_reset_with_a_new_seed_keeps_the_toy_data(qtbot, gui):
 
 
 def test_first_size_uses_a_big_screen_and_fits_a_small_one(qtbot, gui, monkeypatch):
-    from playground.gui import app as app_mod
+    from playground.gui import mainwindow as app_mod
 
     w, c = gui
     screen = w.screen()

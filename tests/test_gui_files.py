@@ -117,7 +117,7 @@ def test_mnist_views(qtbot, gui, shared_mnist_dir, monkeypatch):
     assert "%" in cells[0].text.text() and not cells[0].pic.pixmap().isNull()
     w.act_step_epoch.trigger()                                # the gallery reuses its cells
     qtbot.waitUntil(lambda: not c.step_active, timeout=60000)
-    qtbot.waitUntil(lambda: c._analysis_epoch == 2 and c._analysis_future is None, timeout=20000)
+    qtbot.waitUntil(lambda: c.frames.analysis_epoch == 2 and c.frames.analysis_future is None, timeout=20000)
     qtbot.wait(100)
     assert w.views.mistakes.cells[:len(cells)] == cells and "test accuracy" in w.views.mistakes.header.text()
 
@@ -142,7 +142,7 @@ def test_missing_mnist_offers_options_and_never_crashes(qtbot, gui, monkeypatch)
 
 def test_download_runs_in_a_thread_with_progress(qtbot, gui, monkeypatch):
     from playground.core.errors import DataError
-    from playground.gui import datadialog
+    from playground.gui import datadialog, dataload
 
     w, c = gui
     real_load = c.backend.load_dataset
@@ -170,7 +170,7 @@ def test_download_runs_in_a_thread_with_progress(qtbot, gui, monkeypatch):
 
     monkeypatch.setattr(datadialog.MissingDataDialog, "exec", download)
     # The fake dataset is 2-D, so keep the network valid by checking only the dialog path.
-    ds = c._missing_data("mnist", "missing", dict(noise=0.1, test_ratio=0.25, seed=1), None)
+    ds = dataload.missing_data(c.w, c.backend, "mnist", "missing", dict(noise=0.1, test_ratio=0.25, seed=1), None)
     assert ds is not None and ds.name == "mnist-fake"
 
 

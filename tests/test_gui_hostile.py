@@ -58,7 +58,7 @@ def test_the_old_shared_folder_goes_to_the_dataset_it_holds(qtbot, isolated_sett
 
 
 def test_missing_dialog_refuses_an_mnist_folder_for_fashion(qtbot, gui, shared_mnist_dir, monkeypatch):
-    from playground.gui import datadialog, datafolders
+    from playground.gui import datadialog, dataload, datafolders
     w, c = gui
     seen = []
 
@@ -70,7 +70,7 @@ def test_missing_dialog_refuses_an_mnist_folder_for_fashion(qtbot, gui, shared_m
         return 0
 
     monkeypatch.setattr(datadialog.MissingDataDialog, "exec", pick_mnist_folder)
-    ds = c._missing_data("fashion-mnist", "missing", dict(noise=0.1, test_ratio=0.25, seed=1), None)
+    ds = dataload.missing_data(c.w, c.backend, "fashion-mnist", "missing", dict(noise=0.1, test_ratio=0.25, seed=1), None)
     assert ds is None
     assert "holds MNIST, not Fashion-MNIST" in seen[0]
     assert datafolders.remembered("fashion-mnist") is None

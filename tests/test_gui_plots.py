@@ -26,7 +26,7 @@ def _apart(axis, min_gap=3.0):
 
 def _at_1280(qtbot, w):
     """The window as it opens on a 1280 x 800 screen (the offscreen screen is another size)."""
-    from playground.gui.app import default_splitter
+    from playground.gui.mainwindow import default_splitter
 
     w.resize(1280, 800)
     default_splitter(w, 1280)

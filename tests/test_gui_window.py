@@ -169,7 +169,7 @@ def test_per_layer_activations_and_samples_axis(qtbot, gui):
     assert c.network.spec.hidden_activations == ("tanh", "relu")
     w.act_step_epoch.trigger()
     qtbot.waitUntil(lambda: not c.step_active, timeout=30000)
-    c.tick()
+    c.frames.tick()
     w.plots.x_axis.setCurrentIndex(1)                      # samples seen
     for _ in range(6):
         w.plots.redraw()
@@ -241,8 +241,8 @@ def test_kernels_load_in_the_background_when_the_window_opens(qtbot, isolated_se
     phases = []
     c.sigPhaseChanged.connect(phases.append)
     try:
-        assert c._prewarming
-        qtbot.waitUntil(lambda: not c._prewarming, timeout=120000)
+        assert c.active.prewarming
+        qtbot.waitUntil(lambda: not c.active.prewarming, timeout=120000)
         assert worker.is_warm(c.network) and c.phase == "ready" and phases == []
         assert c.trainer.step == 0                             # the user's network was not trained
         c.play_pause()
@@ -252,8 +252,7 @@ def test_kernels_load_in_the_background_when_the_window_opens(qtbot, isolated_se
         qtbot.waitUntil(lambda: not c.run_active, timeout=30000)
 
         monkeypatch.setattr(worker, "_WARM_DTYPES", set())
-        c._prewarming = True                                   # Play while the kernels still load
-        c.sigPrewarm.emit()
+        assert c.active.prewarm()                              # Play while the kernels still load
         c.play_pause()
         assert c.phase == "compiling"
         qtbot.waitUntil(lambda: c.phase == "training", timeout=30000)     # once the run really starts

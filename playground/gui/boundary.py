@@ -115,7 +115,7 @@ class DecisionBoundaryView(pg.PlotWidget):
         """One forward pass over the 100x100 grid (cheap: 10k points through a small net)."""
         self._network = network
         layer, unit = self.neuron
-        # forward_all, not forward: forward shares a workspace with the trainer's own evaluation.
+        # forward_all, not forward: a hovered neuron's heat map needs every layer's activations.
         _, acts = network.forward_all(self.grid)
         if layer > 0:
             idx = layer if len(acts) == len(network.spec.sizes) else layer - 1

@@ -17,7 +17,6 @@ from playground.core.errors import PlaygroundError
 from playground.core.workload import epoch_seconds, n_weights
 
 from ._qt import QtCore
-from .worker import is_warm
 
 BIG_WEIGHTS = 2_000_000        # above this, build in the background (784-2500-10 and up)
 SLOW_EPOCH_SECONDS = 60.0      # warn before building a network whose epoch takes longer
@@ -106,11 +105,15 @@ class NetworkBuilder(QtCore.QObject):
 
 
 class BackgroundBuild(QtCore.QObject):
-    """The controller's side of a background build: start it, say "preparing", attach the result."""
+    """The controller's side of one session's background builds: start one, say "preparing",
+    attach the result to that session (each session has its own, so one run's build never
+    supersedes another's)."""
 
-    def __init__(self, controller):
-        super().__init__(controller)
+    def __init__(self, controller, session):
+        super().__init__(session)
         self.c = controller
+        self.session = session
+        self._dataset = None
         self.builder = NetworkBuilder(controller.backend, self)
         self.builder.sigBuilt.connect(self._on_built)
         self.builder.sigFailed.connect(self._on_failed)
@@ -126,35 +129,29 @@ class BackgroundBuild(QtCore.QObject):
         text = slow_warning(spec, cfg.batch_size, len(dataset.x_train), n_eval)
         return text is None or self.c.ask("A very large network", text)
 
-    def start(self, spec, cfg) -> None:
+    def start(self, spec, cfg, dataset) -> None:
         c = self.c
-        # The old network is gone from here on: nothing may train or draw it while the new one builds.
-        c.network = c.trainer = None
-        c.runner.set_trainer(None)
-        c.stepper.set_trainer(None)
-        self.builder.start(spec, cfg, c.dataset, c.w.controls.state())
+        self._dataset = dataset
+        self.session.detach("preparing")
+        self.builder.start(spec, cfg, dataset, c.w.controls.state())
         c.w.statusBar().showMessage(f"Preparing a network of {n_weights(spec.sizes) / 1e6:.1f} million weights…")
-        c._set_phase("preparing")
 
     def _on_built(self, built: Built) -> None:
         if not self.builder.accepts(built.token):
             return
-        c = self.c
         self.last_thread = built.thread
-        c.network, c.trainer = built.network, built.trainer
-        c.applied = built.state
-        c.w.statusBar().clearMessage()
-        c._attach_trainer(built.histograms)
-        if not is_warm(c.network) and not c._prewarming:     # a first start with a big saved network
-            c._prewarming = True
-            c.sigPrewarm.emit()
+        self.c.w.statusBar().clearMessage()
+        self.c.attach(self._dataset, built.network, built.trainer, built.state, built.histograms,
+                      session=self.session)
+        self.session.prewarm()           # a first start with a big saved network
 
     def _on_failed(self, token: int, message: str) -> None:
         if not self.builder.accepts(token):
             return
         self.c.w.statusBar().clearMessage()
-        self.c._show_banner("error", f"Cannot build this network: {message}")
-        self.c._set_phase("error")
+        if self.session is self.c.active:
+            self.c._show_banner("error", f"Cannot build this network: {message}")
+        self.session.detach("error")
 
     def shutdown(self) -> None:
         self.builder.shutdown()

@@ -27,7 +27,7 @@ FULL_PASS_EVERY_S = 300.0     # during a long run, bound what a full pass may ha
 class GuiGarbageCollector(QtCore.QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._runs = weakref.WeakSet()    # objects with a ``run_active`` flag (controllers)
+        self._runs = weakref.WeakSet()    # objects with a ``run_active`` flag (run sessions)
         self.threshold = gc.get_threshold()
         self.passes = [0, 0, 0]           # collections run, by generation (tests read it)
         self._last_full = time.monotonic()

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from ._qt import QtCore, QtGui, QtWidgets
 from . import fieldkeys, wheelguard
+from . import settings as st
 from .banner import Banner
-from .controls import ControlsPanel
+from .controls import DEFAULTS, ControlsPanel
 from .drawpanel import DrawPanel
 from .plots import PlotsPanel
 from .status import StatusFields
@@ -37,8 +38,6 @@ def app_icon() -> QtGui.QIcon:
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    sigClosing = QtCore.Signal()
-
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
@@ -188,8 +187,87 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_play.setText("Pause" if playing else "Play")
         self.act_play.setIcon(self.style().standardIcon(SP.SP_MediaPause if playing else SP.SP_MediaPlay))
 
+    # ------------------------------------------------------------------ settings
+    def restore_settings(self) -> None:
+        """Geometry, panes, speed, plot axis and controls as the person left them."""
+        state = st.load_controls()
+        if state:
+            self.controls.set_state(state)
+        geo = st.value("window/geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        size = st.value("window/size")
+        if isinstance(size, QtCore.QSize) and size.isValid():
+            # Some platforms (offscreen, some Wayland compositors) ignore the geometry's size. A size
+            # saved on a big monitor must not overflow a 1280 x 800 projector: clamp to the screen.
+            self.resize(first_size(self, cap=size))
+        win = st.value("window/state")
+        if win is not None:
+            self.restoreState(win)
+        sp = st.value("window/splitter")
+        if sp is not None:
+            self.splitter.restoreState(sp)
+        speed = st.value("training/speed")
+        if speed in SPEEDS:
+            self.set_speed(speed)
+        x_axis = st.value("plots/x_axis")
+        if x_axis in ("0", "1", 0, 1):
+            self.plots.x_axis.setCurrentIndex(int(x_axis))
+
+    def save_settings(self) -> None:
+        st.save_controls(self.controls.state())
+        st.set_value("window/geometry", self.saveGeometry())
+        st.set_value("window/size", self.size())
+        st.set_value("window/state", self.saveState())
+        st.set_value("window/splitter", self.splitter.saveState())
+        st.set_value("plots/x_axis", self.plots.x_axis.currentIndex())
+        st.set_value("training/speed", self.speed_key())
+
+    def restore_defaults(self) -> None:
+        """The default controls, plot axis and speed (the controller then rebuilds the run)."""
+        st.clear_controls()
+        self.controls.set_state(DEFAULTS)
+        self.plots.x_axis.setCurrentIndex(0)
+        self.set_speed(DEFAULT_SPEED)
+
+    def first_show(self) -> None:
+        """A size and place for a window with no saved geometry."""
+        self.resize(first_size(self))
+        centre_on_screen(self)
+        default_splitter(self)
+
     def closeEvent(self, event) -> None:  # noqa: N802
         if self.controller is not None:
             self.controller.shutdown()
-        self.sigClosing.emit()
         super().closeEvent(event)
+
+
+def first_size(window, cap: QtCore.QSize | None = None) -> QtCore.QSize:
+    """The first window size: about 90 % of a big screen (a 1920 x 1080 monitor gets 1728 x 972),
+    all of a small one (a 1280 x 800 laptop or projector), never more than the screen or ``cap``
+    (a size saved on another monitor)."""
+    screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
+    if screen is None:
+        return cap or QtCore.QSize(1400, 880)
+    avail = screen.availableGeometry()
+    # Leave room for the window frame and title bar the window manager adds.
+    room = QtCore.QSize(avail.width() - 16, avail.height() - 48)
+    if cap is None:
+        cap = QtCore.QSize(max(int(avail.width() * 0.9), 1400), max(int(avail.height() * 0.9), 880))
+    return cap.boundedTo(room)
+
+
+def centre_on_screen(window) -> None:
+    screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
+    if screen is not None:
+        frame = window.frameGeometry()
+        frame.moveCenter(screen.availableGeometry().center())
+        window.move(frame.topLeft())
+
+
+def default_splitter(window, width: int | None = None) -> None:
+    """Controls at their natural width; the rest split 60:40 between plots and views."""
+    width = width or window.width()
+    left = window.controls_scroll.minimumWidth()
+    rest = max(width - left - 20, 400)
+    window.splitter.setSizes([left, int(rest * 0.6), int(rest * 0.4)])

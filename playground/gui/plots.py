@@ -2,7 +2,7 @@
 and per-layer activation histograms as small multiples (histograms.py).
 
 Plot items are created once per network structure and then only ``setData`` is called, from the
-controller's ~30 Hz timer.
+frame scheduler's ~30 Hz timer (frames.py).
 """
 from __future__ import annotations
 
@@ -86,8 +86,6 @@ def _curve(plot_widget, dots=True, **kw):
 
 
 class PlotsPanel(QtWidgets.QWidget):
-    sigXAxisChanged = QtCore.Signal(bool)
-
     def __init__(self, parent=None):
         super().__init__(parent)
         self.by_samples = False
@@ -367,7 +365,6 @@ class PlotsPanel(QtWidgets.QWidget):
         self._x_span = None
         self.markers.set_by_samples(self.by_samples)
         self._dirty = set(self.PARTS)
-        self.sigXAxisChanged.emit(self.by_samples)
 
     def mark_live_change(self, old: dict, new: dict, snap) -> None:
         """A labelled line on the loss and accuracy plots where a live setting changed (not before

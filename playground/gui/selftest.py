@@ -22,7 +22,9 @@ def _pump(app, seconds: float, until=None) -> None:
         time.sleep(0.002)
 
 
-def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0) -> int:
+def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0, runs: int = 1) -> int:
+    """``runs`` > 1: as many runs of the default network train at once, each its own session
+    (the window shows the last one)."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ._qt import QtCore
@@ -31,7 +33,7 @@ def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0) -
     report = {"ok": False, "steps": 0, "epochs": 0, "samples_seen": 0, "snapshots_drawn": 0, "plot_redraws": 0,
               "view_updates": 0, "max_ui_gap_ms": None, "p99_ui_gap_ms": None, "max_ui_gap_ms_compiling": None,
               "compile_seconds": None, "samples_per_second": 0.0, "state": "", "error": None, "screenshot": None,
-              "platform": None}
+              "platform": None, "runs": runs, "steps_per_run": []}
     tmp = tempfile.TemporaryDirectory(prefix="nn-playground-selftest-")
     window = controller = None
     try:
@@ -61,6 +63,11 @@ def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0) -
               or controller.error is not None or not controller.run_active)
         report["compile_seconds"] = round(time.monotonic() - t0, 2)
         report["max_ui_gap_ms_compiling"] = round(controller.gaps.max_gap_ms, 1)
+        for _ in range(runs - 1):
+            controller.new_session()           # the same controls: until stopped, at full speed
+            controller.play_pause()
+        _pump(app, 30.0, until=lambda: all(s.trainer.step > 0 for s in controller.sessions)
+              or controller.error is not None)
 
         controller.gaps.reset()
         drawn0 = controller.snapshots_drawn
@@ -72,8 +79,10 @@ def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0) -
         if screenshot:
             window.grab().save(screenshot)
             report["screenshot"] = os.path.abspath(screenshot)
-        controller.stop()
-        _pump(app, 10.0, until=lambda: not controller.run_active)
+        for s in controller.sessions:
+            s.stop()
+        _pump(app, 10.0, until=lambda: not any(s.run_active for s in controller.sessions))
+        report["steps_per_run"] = [int(s.trainer.step) for s in controller.sessions]
         t = controller.trainer
         snap = t.latest
         report.update(steps=int(t.step), epochs=int(t.epoch), samples_seen=int(t.samples_seen),
@@ -83,7 +92,7 @@ def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0) -
                       samples_per_second=round(float(snap.samples_per_second), 1) if snap else 0.0,
                       state=controller.phase, error=controller.error)
         curves_have_data = window.plots.snap_series.n > 0 and window.plots.layer_series.n > 0
-        report["ok"] = bool(report["steps"] > 0 and report["snapshots_drawn"] > 0 and curves_have_data
+        report["ok"] = bool(min(report["steps_per_run"]) > 0 and report["snapshots_drawn"] > 0 and curves_have_data
                             and controller.error is None)
     except Exception as exc:  # reported, never a traceback dump instead of the JSON line
         import traceback
@@ -108,4 +117,10 @@ def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0) -
 
 
 if __name__ == "__main__":
-    sys.exit(run_selftest(sys.argv[1] if len(sys.argv) > 1 else None, True))
+    import argparse
+    p = argparse.ArgumentParser(description="the selftest, optionally with several runs training at once")
+    p.add_argument("screenshot", nargs="?")
+    p.add_argument("--seconds", type=float, default=4.0)
+    p.add_argument("--runs", type=int, default=1, choices=range(1, 5))
+    a = p.parse_args()
+    sys.exit(run_selftest(a.screenshot, True, a.seconds, a.runs))

@@ -4,15 +4,16 @@ The worker emits only on state changes (compiling, training, finished, diverged,
 emits per mini-batch. The GUI reads ``trainer.latest`` from a timer instead, so a fast trainer
 cannot flood the event loop.
 
-Thread rules: ``run``, ``step_batches`` and ``step_epoch`` execute in the worker thread (they are
-invoked through queued signals from the controller); ``pause``/``resume``/``request_stop``/
-``set_config`` are thread-safe on the Trainer and are called directly from the GUI thread.
+Thread rules: ``run``, ``step_batches``, ``step_epoch`` and ``prewarm`` execute in the worker
+thread; the GUI thread asks for them with ``request_run``/``request_step``/... which say the new
+state at once (``sigStateChanged``, delivered directly) and queue the work. ``pause``/``resume``
+are thread-safe on the Trainer and also say the new state, so a run's phase has one source: these
+signals (see session.RunSession).
 """
 from __future__ import annotations
 
 import logging
 import threading
-import time
 import gc
 import traceback
 
@@ -97,46 +98,6 @@ def _warm_up(trainer_factory, network, dataset, config) -> None:
     _WARM_DTYPES.add(dtype)
 
 
-# The trainer's outer loop is Python and holds the GIL between kernels (the kernels themselves
-# release it). On toy datasets an epoch takes a millisecond or two, so the loop's per-epoch Python
-# (evaluation, snapshot, probes) runs hundreds of times a second and would take the GIL from the
-# GUI thread, whose painting is Python too (pyqtgraph). So the worker counts the time it spends
-# outside the training kernel and, after HOLD_MAX of it, sleeps YIELD_FOR, so the GUI thread can
-# have the GIL at least two thirds of the time the loop is in Python. A big dataset (MNIST) spends
-# nearly all its time in the kernel, so it seldom sleeps. (Measured: with this, the GIL is no longer
-# what limits frame gaps; painting and CPU load from other processes are.)
-HOLD_MAX = 0.002
-YIELD_FOR = 0.004
-
-
-class SnapshotTap:
-    """The trainer's on_snapshot callback (runs in the worker thread, no signals).
-
-    It keeps the newest per-layer histograms (they ride on only some snapshots, which a 30 Hz
-    reader would mostly miss) and yields the GIL now and then (see above)."""
-
-    def __init__(self, trainer=None):
-        self._trainer = trainer
-        self._since = time.perf_counter()
-        self._kernel = self._kernel_seconds()
-        self.histograms = None        # (seq, list[LayerHistogram]) of the newest probe
-        self.diverged = None          # message of the newest divergence snapshot
-
-    def _kernel_seconds(self) -> float:
-        return float(getattr(self._trainer, "kernel_seconds", 0.0))
-
-    def __call__(self, snapshot=None) -> None:
-        if snapshot is not None:
-            if snapshot.histograms is not None:
-                self.histograms = (snapshot.seq, snapshot.histograms)   # one assignment: atomic
-        now = time.perf_counter()
-        kernel = self._kernel_seconds()
-        if (now - self._since) - (kernel - self._kernel) >= HOLD_MAX:
-            time.sleep(YIELD_FOR)
-            self._since = time.perf_counter()
-            self._kernel = kernel
-
-
 class _Cancel(threading.Event):
     """Kills the compiling children as it is set: the thread waiting for them (the kernel loader)
     may be one nobody joins."""
@@ -153,13 +114,49 @@ class TrainingWorker(QtCore.QObject):
     sigError = QtCore.Signal(str)          # an unexpected exception, with traceback text
     sigStepped = QtCore.Signal()           # a Step (batch/epoch) finished
     sigWarmed = QtCore.Signal()            # prewarm() finished (kernels loaded or compiled)
+    # Queued to this worker's own thread by the request_... methods.
+    _sigRun = QtCore.Signal()
+    _sigPrewarm = QtCore.Signal()
+    _sigStep = QtCore.Signal(int)
+    _sigStepEpoch = QtCore.Signal()
 
     def __init__(self, trainer_factory):
         super().__init__()
         self._factory = trainer_factory
         self.trainer = None
-        self.busy = False
         self.cancel = _Cancel()             # set when the window closes: ends a first compile at once
+        self._sigRun.connect(self.run)
+        self._sigPrewarm.connect(self.prewarm)
+        self._sigStep.connect(self.step_batches)
+        self._sigStepEpoch.connect(self.step_epoch)
+
+    # ------------------------------------------------------------------ from the GUI thread
+    def request_run(self, behind_prewarm: bool = False) -> None:
+        # While the kernels still load, the run waits behind them: say so now.
+        cold = behind_prewarm or (self.trainer is not None and not is_warm(self.trainer.network))
+        self.sigStateChanged.emit("compiling" if cold else "training")
+        self._sigRun.emit()
+
+    def request_step(self, n: int | None) -> None:
+        """A step of ``n`` mini-batches, or to the end of the epoch with None."""
+        self.sigStateChanged.emit("paused")       # a step trains from a paused state, and ends in one
+        if n is None:
+            self._sigStepEpoch.emit()
+        else:
+            self._sigStep.emit(int(n))
+
+    def request_prewarm(self) -> None:
+        self._sigPrewarm.emit()
+
+    def pause(self) -> None:
+        self.trainer.pause()
+        self.sigStateChanged.emit("paused")
+
+    def resume(self) -> None:
+        self.trainer.resume()
+        self.sigStateChanged.emit("training")
+
+    # ------------------------------------------------------------------ in the worker thread
 
     def set_trainer(self, trainer) -> None:
         # Only called by the controller while the worker is idle.
@@ -194,7 +191,6 @@ class TrainingWorker(QtCore.QObject):
         t = self.trainer
         if t is None:
             return
-        self.busy = True
         try:
             self._warm()
             self.sigStateChanged.emit("training")
@@ -204,8 +200,6 @@ class TrainingWorker(QtCore.QObject):
         except Exception as exc:  # surfaced in the window, never swallowed
             state = "error"
             self.sigError.emit(f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}")
-        finally:
-            self.busy = False
         self.sigFinished.emit(str(state))
 
     @QtCore.Slot(int)
@@ -220,7 +214,6 @@ class TrainingWorker(QtCore.QObject):
         t = self.trainer
         if t is None:
             return
-        self.busy = True
         try:
             self._warm()
             result = fn(t)
@@ -228,6 +221,4 @@ class TrainingWorker(QtCore.QObject):
                 self._report_divergence(t)
         except Exception as exc:
             self.sigError.emit(f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}")
-        finally:
-            self.busy = False
         self.sigStepped.emit()
