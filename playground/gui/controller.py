@@ -14,7 +14,7 @@ import random
 from playground.core.errors import PlaygroundError, SpecError
 
 from ._qt import QtCore, QtWidgets
-from . import dataload, filedialogs, gcpolicy, runmessages
+from . import dataload, filedialogs, gcpolicy, runfiles, runmessages
 from . import settings as st
 from .backend import CoreBackend
 from .builder import BackgroundBuild, is_big
@@ -97,6 +97,8 @@ class Controller(QtCore.QObject):
         w.act_stop.triggered.connect(self.stop)
         w.act_save.triggered.connect(lambda: self.save_model_dialog())
         w.act_open.triggered.connect(lambda: self.open_model_dialog())
+        w.act_save_run.triggered.connect(lambda: runfiles.save(self))
+        w.act_open_run.triggered.connect(lambda: runfiles.open_(self))
         w.act_export_png.triggered.connect(lambda: self.export_plots_dialog("png"))
         w.act_export_svg.triggered.connect(lambda: self.export_plots_dialog("svg"))
         w.act_export_csv.triggered.connect(lambda: self.export_csv_dialog())
@@ -376,7 +378,8 @@ class Controller(QtCore.QObject):
         w.act_stop.setEnabled(s.run_active or s.step_active)
         w.act_reset.setEnabled(w.controls.valid)
         w.act_reset_seed.setEnabled(w.controls.valid)
-        w.act_save.setEnabled(s.trainer is not None)
+        for a in (w.act_save, w.act_save_run):
+            a.setEnabled(s.trainer is not None)
 
     def _show_banner(self, kind, html, actions=()):
         self.w.banner.show_message(kind, html, list(actions))

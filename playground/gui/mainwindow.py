@@ -112,6 +112,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_stop = self._action("Stop", "S", SP.SP_MediaStop, "Stop training")
         self.act_open = self._action("Open model…", QtGui.QKeySequence.Open, SP.SP_DialogOpenButton)
         self.act_save = self._action("Save model…", QtGui.QKeySequence.Save, SP.SP_DialogSaveButton)
+        self.act_open_run = self._action("Open run…", None, None, "Restore a saved run: settings, network, curves")
+        self.act_save_run = self._action("Save run…", None, None, "Save the settings, trained network and curves")
         self.act_export_png = self._action("Export plots as PNG…")
         self.act_export_svg = self._action("Export plots as SVG…")
         self.act_export_csv = self._action("Export metrics as CSV…")
@@ -149,7 +151,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         m = self.menuBar()
         f = m.addMenu("&File")
-        for a in (self.act_open, self.act_save, None, self.act_export_png, self.act_export_svg,
+        for a in (self.act_open, self.act_save, None, self.act_open_run, self.act_save_run, None, self.act_export_png, self.act_export_svg,
                   self.act_export_csv, None, self.act_data_dir, None, self.act_quit):
             f.addSeparator() if a is None else f.addAction(a)
         t = m.addMenu("&Training")

@@ -1,0 +1,73 @@
+"""File > Save run / Open run: the active session as a ``.nnrun`` file (core.runfile): its RunSpec
+from the applied controls, plus the trained parameters and history. Each takes a path for tests and
+scripts; without one it asks with a file dialog."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from playground.core.errors import PlaygroundError
+from playground.core.runfile import SUFFIX, load_run, save_run
+from playground.core.runspec import RunSpec
+
+from ._qt import QtWidgets
+from . import settings as st
+from .fileload import BackgroundRead
+from .filedialogs import _ask_path
+
+FILTERS = f"Runs (*{SUFFIX})"
+
+
+def save(ctrl, path: str | None = None) -> bool:
+    w, trainer = ctrl.w, ctrl.trainer
+    if trainer is None or not ctrl.applied:
+        return False
+    path = path or _ask_path(w, True, "Save run", st.value("files/last", ""), FILTERS)
+    if not path:
+        return False
+    try:
+        run = RunSpec.from_settings(ctrl.applied)
+        # The trainer's lock waits for the current chunk, so parameters and history agree.
+        with trainer._lock:
+            written = save_run(path, run, trainer)
+    except (PlaygroundError, OSError) as e:
+        QtWidgets.QMessageBox.warning(w, "Could not save the run", str(e))
+        return False
+    st.set_value("files/last", str(written.parent))
+    w.statusBar().showMessage(f"Saved {written}", 5000)
+    return True
+
+
+def open_(ctrl, path: str | None = None) -> bool:
+    """Restore a saved run's controls and trained network; on any failure nothing changes."""
+    w, controls = ctrl.w, ctrl.w.controls
+    path = path or _ask_path(w, False, "Open run", st.value("files/last", ""), f"{FILTERS};;All files (*)")
+    if not path:
+        return False
+    try:
+        rf = BackgroundRead(lambda _progress: load_run(path), w, f"Reading {Path(path).name}…",
+                            "Opening a run").wait()
+        if rf is None:              # cancelled
+            return False
+    except (PlaygroundError, OSError, ValueError) as e:
+        QtWidgets.QMessageBox.warning(w, "Could not open the run", f"{path}\n\n{e}")
+        return False
+    if not ctrl.stop_and_wait():
+        return False
+    applied = ctrl.applied
+    settings = rf.run.to_settings()
+    settings["per_layer"] = len(set(settings["hidden_activations"])) > 1
+    controls.set_state(settings)
+    dataset = ctrl.dataset_for(controls.state())
+    if dataset is None:
+        controls.set_state(applied)
+        return False
+    try:
+        trainer = rf.trainer(dataset, probe_every=ctrl.backend.probe_every)
+    except PlaygroundError as e:
+        QtWidgets.QMessageBox.warning(w, "Could not open the run", f"{path}\n\n{e}")
+        controls.set_state(applied)
+        return False
+    ctrl.attach(dataset, trainer.network, trainer, controls.state())
+    st.set_value("files/last", str(Path(path).parent))
+    w.statusBar().showMessage(f"Opened {path}", 5000)
+    return True
