@@ -38,39 +38,53 @@ def save_model(ctrl, path: str | None = None) -> bool:
 
 def open_model(ctrl, path: str | None = None) -> bool:
     """Open a saved model into the run on show; on any failure nothing changes."""
-    w, controls = ctrl.w, ctrl.w.controls
+    w = ctrl.w
     path = path or _ask_path(w, False, "Open model", st.value("files/last", ""), "Models (*.json *.npz);;All files (*)")
-    if not path:
+    loaded = path and read_or_warn(w, path, "model", lambda: fileload.load_model(w, ctrl.backend, path))
+    if not loaded:
         return False
+
+    def show(controls):
+        state = controls.state()
+        dataset_name = getattr(loaded, "dataset_name", None) or ctrl.applied.get("dataset")
+        if dataset_name in DATASET_LABELS:
+            state["dataset"] = dataset_name
+        cfg = getattr(loaded, "config", None)
+        if cfg is not None:
+            state.update(eta=cfg.eta, batch_size=cfg.batch_size, l2=cfg.l2, l1=cfg.l1, dropout=cfg.dropout,
+                         optimizer=cfg.optimizer, seed=cfg.seed)
+        controls.set_state(state)
+        controls.set_spec(loaded.network.spec)
+    return restore(ctrl, path, "model", show,
+                   lambda dataset: ctrl.backend.trainer_from_saved(loaded, dataset, ctrl.w.controls.config()))
+
+
+def read_or_warn(w, path: str, what: str, read):
+    """``read()``; a file that cannot be read gets a warning and None (so does Cancel, silently).
+    Nothing has changed yet: the current network keeps training / stays as it was."""
     try:
-        loaded = fileload.load_model(w, ctrl.backend, path)
-        if loaded is None:          # cancelled
-            return False
+        return read()
     except (PlaygroundError, OSError, ValueError) as e:
-        # Nothing changed: the current network keeps training / stays as it was.
-        QtWidgets.QMessageBox.warning(w, "Could not open the model", f"{path}\n\n{e}")
-        return False
+        QtWidgets.QMessageBox.warning(w, f"Could not open the {what}", f"{path}\n\n{e}")
+        return None
+
+
+def restore(ctrl, path: str, what: str, show, make_trainer) -> bool:
+    """Stop the run on show, ``show(controls)`` what was read, and attach ``make_trainer(dataset)``;
+    if the data or the trainer cannot be had, the controls go back and nothing else changed."""
+    w, controls = ctrl.w, ctrl.w.controls
     if not ctrl.stop_and_wait():
         return False
     applied = ctrl.applied
-    dataset_name = getattr(loaded, "dataset_name", None) or applied.get("dataset")
-    state = controls.state()
-    if dataset_name in DATASET_LABELS:
-        state["dataset"] = dataset_name
-    cfg = getattr(loaded, "config", None)
-    if cfg is not None:
-        state.update(eta=cfg.eta, batch_size=cfg.batch_size, l2=cfg.l2, l1=cfg.l1, dropout=cfg.dropout,
-                     optimizer=cfg.optimizer, seed=cfg.seed)
-    controls.set_state(state)
-    controls.set_spec(loaded.network.spec)
+    show(controls)
     dataset = ctrl.dataset_for(controls.state())
     if dataset is None:
         controls.set_state(applied)
         return False
     try:
-        trainer = ctrl.backend.trainer_from_saved(loaded, dataset, controls.config())
+        trainer = make_trainer(dataset)
     except PlaygroundError as e:
-        QtWidgets.QMessageBox.warning(w, "Could not open the model", f"{path}\n\n{e}")
+        QtWidgets.QMessageBox.warning(w, f"Could not open the {what}", f"{path}\n\n{e}")
         controls.set_state(applied)
         return False
     ctrl.attach(dataset, trainer.network, trainer, controls.state())

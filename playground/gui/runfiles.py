@@ -12,7 +12,7 @@ from playground.core.runspec import RunSpec
 from ._qt import QtWidgets
 from . import settings as st
 from .fileload import BackgroundRead
-from .filedialogs import _ask_path
+from .filedialogs import _ask_path, read_or_warn, restore
 
 FILTERS = f"Runs (*{SUFFIX})"
 
@@ -39,35 +39,16 @@ def save(ctrl, path: str | None = None) -> bool:
 
 def open_(ctrl, path: str | None = None) -> bool:
     """Restore a saved run's controls and trained network; on any failure nothing changes."""
-    w, controls = ctrl.w, ctrl.w.controls
+    w = ctrl.w
     path = path or _ask_path(w, False, "Open run", st.value("files/last", ""), f"{FILTERS};;All files (*)")
-    if not path:
+    rf = path and read_or_warn(w, path, "run", lambda: BackgroundRead(
+        lambda _progress: load_run(path), w, f"Reading {Path(path).name}…", "Opening a run").wait())
+    if not rf:
         return False
-    try:
-        rf = BackgroundRead(lambda _progress: load_run(path), w, f"Reading {Path(path).name}…",
-                            "Opening a run").wait()
-        if rf is None:              # cancelled
-            return False
-    except (PlaygroundError, OSError, ValueError) as e:
-        QtWidgets.QMessageBox.warning(w, "Could not open the run", f"{path}\n\n{e}")
-        return False
-    if not ctrl.stop_and_wait():
-        return False
-    applied = ctrl.applied
-    settings = rf.run.to_settings()
-    settings["per_layer"] = len(set(settings["hidden_activations"])) > 1
-    controls.set_state(settings)
-    dataset = ctrl.dataset_for(controls.state())
-    if dataset is None:
-        controls.set_state(applied)
-        return False
-    try:
-        trainer = rf.trainer(dataset, probe_every=ctrl.backend.probe_every)
-    except PlaygroundError as e:
-        QtWidgets.QMessageBox.warning(w, "Could not open the run", f"{path}\n\n{e}")
-        controls.set_state(applied)
-        return False
-    ctrl.attach(dataset, trainer.network, trainer, controls.state())
-    st.set_value("files/last", str(Path(path).parent))
-    w.statusBar().showMessage(f"Opened {path}", 5000)
-    return True
+
+    def show(controls):
+        settings = rf.run.to_settings()
+        settings["per_layer"] = len(set(settings["hidden_activations"])) > 1
+        controls.set_state(settings)
+    return restore(ctrl, path, "run", show,
+                   lambda dataset: rf.trainer(dataset, probe_every=getattr(ctrl.backend, "probe_every", 0.25)))
