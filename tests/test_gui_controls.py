@@ -178,6 +178,18 @@ def test_out_of_range_values_are_explained_next_to_the_field(qtbot, app_font, gu
     assert controls.dropout.value() == pytest.approx(0.95)
 
 
+def test_a_cancelled_reset_takes_the_limit_note_away(qtbot, gui, answers):
+    w, c = gui
+    w.act_step.trigger()
+    qtbot.waitUntil(lambda: c.trainer.step >= 1, timeout=150000)
+    answers.answer = False                                    # "Reset the network?" -> Cancel
+    row = w.controls.layers._rows[0]
+    type_value(qtbot, row.size, "100000000")
+    assert answers.asked == ["Reset the network?"]
+    assert w.controls.layers.sizes() == [12, 12]              # back as it was
+    assert not w.controls.layers.note.isVisibleTo(w), w.controls.layers.note.text()
+
+
 def test_a_wrapped_note_is_never_cut_off(qtbot, app_font, gui):
     w, c = gui
     bar = w.controls_scroll.verticalScrollBar()

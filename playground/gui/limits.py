@@ -122,19 +122,36 @@ class NoteLabel(WrappedLabel):
         self.setContentsMargins(4, 2, 4, 2)
         self.setStyleSheet("QLabel#fieldNote { color: #6b4a00; background: #fff4d6; border-radius: 3px; }")
         self.about_limit = False
+        self.clamped = None         # the value a limit message was about (its field shows it)
+        self.extra = None
         self.hide()
 
     def say(self, text: str | None, about_limit: bool = False) -> None:
         """``about_limit``: the note reports a clamped value (kept until the next commit)."""
         self.about_limit = bool(text) and about_limit
+        if not self.about_limit:
+            self.clamped = None
         self.setText(text or "")
         self.setVisible(bool(text))
+
+    def recheck(self, value) -> None:
+        """``value`` was set with signals blocked (an undo, a loaded state): a limit message about
+        another value no longer describes the field, so it goes."""
+        if self.about_limit and value != self.clamped:
+            self.say(self.extra(value) if self.extra else None)
 
 
 def attach(field, note: NoteLabel, extra=None) -> None:
     """Show ``field``'s limit messages in ``note``; a later in-range commit clears it (or shows
     ``extra(value)``, a standing remark about the new value, if there is one)."""
-    field.sigLimited.connect(lambda text: note.say(text, about_limit=True))
+    note.extra = extra
+    field.limit_note = note
+
+    def limited(text):
+        note.say(text, about_limit=True)
+        note.clamped = field.limited_at
+
+    field.sigLimited.connect(limited)
 
     def committed(value):
         clamped, field.limited_at = field.limited_at, None
