@@ -203,6 +203,24 @@ def test_a_wrapped_note_is_never_cut_off(qtbot, app_font, gui):
     assert note.height() >= note.heightForWidth(note.width()) > note.fontMetrics().height() * 1.5
 
 
+def test_a_longer_note_at_the_same_width_is_shown_whole(qtbot, app_font, gui):
+    w, c = gui
+    w.controls.dataset.setCurrentIndex(w.controls.dataset.findData("spirals"))
+    qtbot.waitUntil(lambda: c.dataset is not None and c.dataset.name == "spirals", timeout=20000)
+    n = len(c.dataset.y_train)
+    bar = w.controls_scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    note = w.controls.batch_note
+    for typed in (str(n), "5000"):
+        type_value(qtbot, w.controls.batch_size, typed)
+        qtbot.wait(50)
+    assert f"Batch 5,000 > {n:,} training examples" in note.text()
+    assert note.height() >= note.heightForWidth(note.width())
+
+    type_value(qtbot, w.controls.batch_size, "100000")        # clamped: and still the whole set
+    assert "At most 65,536 examples per batch" in note.text() and "whole training set" in note.text()
+
+
 def test_widget_ranges_agree_with_the_engine():
     from playground.core.spec import MAX_BATCH, MAX_LAYER_WIDTH
     from playground.gui.controls import ControlsPanel

@@ -104,6 +104,14 @@ class WrappedLabel(QtWidgets.QLabel):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        super().setText(text)
+        # A longer text at the same width brings no resize event: fit it here too.
+        self._fit()
+
+    def _fit(self) -> None:
         # The scroll area around the panel lays out by size hints, not height-for-width: ask for
         # the height the wrapped text needs at the width actually given, or its last line is cut.
         need = self.heightForWidth(self.width())
@@ -156,7 +164,12 @@ def attach(field, note: NoteLabel, extra=None) -> None:
     def committed(value):
         clamped, field.limited_at = field.limited_at, None
         if clamped is not None and value == clamped:
-            return                          # the clamped value itself: its message stays
+            # The clamped value itself: its message stays, with what the value means if anything.
+            remark = extra(value) if extra else None
+            if remark:
+                note.say(f"{field.message} {remark}", about_limit=True)
+                note.clamped = clamped
+            return
         note.say(extra(value) if extra else None)
 
     # fixup() runs inside the commit, before valueChanged: the message is already shown here.
