@@ -185,6 +185,31 @@ def test_a_784_to_10_network_reads_and_says_what_it_knows(qtbot, panel):
     assert "has 5 outputs" in panel.source_label.text() and panel._reader.network is not toy
 
 
+def test_a_long_class_name_and_four_hidden_captions_are_shown_whole(qtbot, panel):
+    net = Network(NetworkSpec.make("784,100,100,100,100,10", "sigmoid"), seed=1)
+    x = np.zeros((10, 784), np.float32)
+    names = CLASS_NAMES["fashion-mnist"]
+    ds = Dataset("fashion-mnist", x, np.arange(10), x[:0], np.arange(0), x, np.arange(10), 10, (28, 28), names)
+    panel.resize(900, 650)
+    panel.attach(lambda: (net, ds))
+    draw_digit(panel.pad, 1)
+    r = read_now(qtbot, panel)
+    r.top = names.index("T-shirt/top")                      # the longest name, whatever this net says
+    panel._show_reading(panel._reader, r)
+    qtbot.wait(50)
+    font = QtGui.QFont(panel.verdict.font())
+    font.setPointSize(24)
+    font.setBold(True)
+    assert panel.verdict.contentsRect().width() >= QtGui.QFontMetrics(font).horizontalAdvance("T-shirt/top")
+
+    grids = panel.hidden
+    assert len(grids.layers) == 4
+    cell_w = (grids.width() - 12 * 3) / 4                   # as paintEvent splits the width
+    for i in range(4):
+        caption = grids.caption(i, cell_w)
+        assert "100" in caption and grids.fontMetrics().horizontalAdvance(caption) <= cell_w, caption
+
+
 def test_the_draw_page_in_the_window(qtbot, gui):
     w, c = gui
     bar = w.pages.tabBar()
