@@ -311,6 +311,16 @@ def test_evidence_colours_say_for_and_against():
     assert np.all(np.abs(half - (np.array([140] * 3) + np.array(POSITIVE.getRgb()[:3])) / 2) <= 1)
 
 
+def test_opening_a_my_digits_model_without_drawings_leaves_no_loading_status(qtbot, gui, my_folder, tmp_path):
+    from playground.core.persist import save_model
+    w, c = gui
+    path = tmp_path / "mine.json"
+    save_model(path, Network(NetworkSpec.make("784,30,10", "sigmoid"), seed=1), dataset_name="my-digits")
+    assert not c.open_model_dialog(str(path))
+    assert "add some on the Draw page" in w.banner.text.text() and c.dataset.name == "spirals"
+    assert w.status.state.text() == "ready", w.status.state.text()
+
+
 def test_my_digits_as_the_training_dataset(qtbot, gui, my_folder, shared_mnist_dir, monkeypatch):
     from playground.core.drawing.mydigits import MyDigits
     monkeypatch.setenv("NN_PLAYGROUND_DATA", str(shared_mnist_dir))
@@ -318,6 +328,7 @@ def test_my_digits_as_the_training_dataset(qtbot, gui, my_folder, shared_mnist_d
     combo = w.controls.dataset
     combo.setCurrentIndex(combo.findData("my-digits"))           # none kept yet: said, nothing breaks
     assert c.dataset.name == "spirals" and "add some on the Draw page" in w.banner.text.text()
+    assert w.status.state.text() != "loading data…", "the failed load still says it is loading"
     store = MyDigits()
     for k in range(10):
         a = np.zeros((28, 28), np.float32)
