@@ -202,6 +202,12 @@ def test_a_long_class_name_and_four_hidden_captions_are_shown_whole(qtbot, panel
     font.setBold(True)
     assert panel.verdict.contentsRect().width() >= QtGui.QFontMetrics(font).horizontalAdvance("T-shirt/top")
 
+    bars = panel.bars.grab().toImage()                     # the bold top name starts inside the widget
+    row = bars.height() / len(names)
+    edge = [QtGui.QColor(bars.pixel(x, int(row * (r.top + 0.5)) + dy)).lightness()
+            for x in range(2) for dy in range(-4, 5)]
+    assert min(edge) > 200, "the top class's first letter is cut at the left edge"
+
     grids = panel.hidden
     assert len(grids.layers) == 4
     cell_w = (grids.width() - 12 * 3) / 4                   # as paintEvent splits the width

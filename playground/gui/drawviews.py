@@ -100,7 +100,10 @@ class ProbabilityBars(QtWidgets.QWidget):
         p = QtGui.QPainter(self)
         p.setRenderHint(QtGui.QPainter.Antialiasing)
         fm = self.fontMetrics()
-        label_w = max(fm.horizontalAdvance(n) for n in self.names) + 10
+        bold = QtGui.QFont(p.font())
+        bold.setBold(True)
+        # Measured in bold (the top class is drawn bold), or a long name loses its first letter.
+        label_w = max(QtGui.QFontMetrics(bold).horizontalAdvance(n) for n in self.names) + 10
         value_w = fm.horizontalAdvance("100.0 %  2nd") + 6
         n = len(self.names)
         row = self.height() / n
