@@ -178,6 +178,18 @@ def test_out_of_range_values_are_explained_next_to_the_field(qtbot, app_font, gu
     assert controls.dropout.value() == pytest.approx(0.95)
 
 
+def test_a_cancelled_reset_takes_the_limit_note_away(qtbot, gui, answers):
+    w, c = gui
+    w.act_step.trigger()
+    qtbot.waitUntil(lambda: c.trainer.step >= 1, timeout=150000)
+    answers.answer = False                                    # "Reset the network?" -> Cancel
+    row = w.controls.layers._rows[0]
+    type_value(qtbot, row.size, "100000000")
+    assert answers.asked == ["Reset the network?"]
+    assert w.controls.layers.sizes() == [12, 12]              # back as it was
+    assert not w.controls.layers.note.isVisibleTo(w), w.controls.layers.note.text()
+
+
 def test_a_wrapped_note_is_never_cut_off(qtbot, app_font, gui):
     w, c = gui
     bar = w.controls_scroll.verticalScrollBar()
@@ -189,6 +201,24 @@ def test_a_wrapped_note_is_never_cut_off(qtbot, app_font, gui):
     # Wrapped over lines, each of them shown: the scroll area lays out by size hints, not by
     # height-for-width, so the note has to ask for its height itself.
     assert note.height() >= note.heightForWidth(note.width()) > note.fontMetrics().height() * 1.5
+
+
+def test_a_longer_note_at_the_same_width_is_shown_whole(qtbot, app_font, gui):
+    w, c = gui
+    w.controls.dataset.setCurrentIndex(w.controls.dataset.findData("spirals"))
+    qtbot.waitUntil(lambda: c.dataset is not None and c.dataset.name == "spirals", timeout=20000)
+    n = len(c.dataset.y_train)
+    bar = w.controls_scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    note = w.controls.batch_note
+    for typed in (str(n), "5000"):
+        type_value(qtbot, w.controls.batch_size, typed)
+        qtbot.wait(50)
+    assert f"Batch 5,000 > {n:,} training examples" in note.text()
+    assert note.height() >= note.heightForWidth(note.width())
+
+    type_value(qtbot, w.controls.batch_size, "100000")        # clamped: and still the whole set
+    assert "At most 65,536 examples per batch" in note.text() and "whole training set" in note.text()
 
 
 def test_widget_ranges_agree_with_the_engine():

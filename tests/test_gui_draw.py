@@ -185,6 +185,37 @@ def test_a_784_to_10_network_reads_and_says_what_it_knows(qtbot, panel):
     assert "has 5 outputs" in panel.source_label.text() and panel._reader.network is not toy
 
 
+def test_a_long_class_name_and_four_hidden_captions_are_shown_whole(qtbot, panel):
+    net = Network(NetworkSpec.make("784,100,100,100,100,10", "sigmoid"), seed=1)
+    x = np.zeros((10, 784), np.float32)
+    names = CLASS_NAMES["fashion-mnist"]
+    ds = Dataset("fashion-mnist", x, np.arange(10), x[:0], np.arange(0), x, np.arange(10), 10, (28, 28), names)
+    panel.resize(900, 650)
+    panel.attach(lambda: (net, ds))
+    draw_digit(panel.pad, 1)
+    r = read_now(qtbot, panel)
+    r.top = names.index("T-shirt/top")                      # the longest name, whatever this net says
+    panel._show_reading(panel._reader, r)
+    qtbot.wait(50)
+    font = QtGui.QFont(panel.verdict.font())
+    font.setPointSize(24)
+    font.setBold(True)
+    assert panel.verdict.contentsRect().width() >= QtGui.QFontMetrics(font).horizontalAdvance("T-shirt/top")
+
+    bars = panel.bars.grab().toImage()                     # the bold top name starts inside the widget
+    row = bars.height() / len(names)
+    edge = [QtGui.QColor(bars.pixel(x, int(row * (r.top + 0.5)) + dy)).lightness()
+            for x in range(2) for dy in range(-4, 5)]
+    assert min(edge) > 200, "the top class's first letter is cut at the left edge"
+
+    grids = panel.hidden
+    assert len(grids.layers) == 4
+    cell_w = (grids.width() - 12 * 3) / 4                   # as paintEvent splits the width
+    for i in range(4):
+        caption = grids.caption(i, cell_w)
+        assert "100" in caption and grids.fontMetrics().horizontalAdvance(caption) <= cell_w, caption
+
+
 def test_the_draw_page_in_the_window(qtbot, gui):
     w, c = gui
     bar = w.pages.tabBar()
@@ -286,6 +317,16 @@ def test_evidence_colours_say_for_and_against():
     assert np.all(np.abs(half - (np.array([140] * 3) + np.array(POSITIVE.getRgb()[:3])) / 2) <= 1)
 
 
+def test_opening_a_my_digits_model_without_drawings_leaves_no_loading_status(qtbot, gui, my_folder, tmp_path):
+    from playground.core.persist import save_model
+    w, c = gui
+    path = tmp_path / "mine.json"
+    save_model(path, Network(NetworkSpec.make("784,30,10", "sigmoid"), seed=1), dataset_name="my-digits")
+    assert not c.open_model_dialog(str(path))
+    assert "add some on the Draw page" in w.banner.text.text() and c.dataset.name == "spirals"
+    assert w.status.state.text() == "ready", w.status.state.text()
+
+
 def test_my_digits_as_the_training_dataset(qtbot, gui, my_folder, shared_mnist_dir, monkeypatch):
     from playground.core.drawing.mydigits import MyDigits
     monkeypatch.setenv("NN_PLAYGROUND_DATA", str(shared_mnist_dir))
@@ -293,6 +334,7 @@ def test_my_digits_as_the_training_dataset(qtbot, gui, my_folder, shared_mnist_d
     combo = w.controls.dataset
     combo.setCurrentIndex(combo.findData("my-digits"))           # none kept yet: said, nothing breaks
     assert c.dataset.name == "spirals" and "add some on the Draw page" in w.banner.text.text()
+    assert w.status.state.text() != "loading data…", "the failed load still says it is loading"
     store = MyDigits()
     for k in range(10):
         a = np.zeros((28, 28), np.float32)

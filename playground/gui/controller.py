@@ -186,7 +186,7 @@ class Controller(QtCore.QObject):
         if dataset is None:
             if s.applied:               # keep the previous dataset (and the controls that describe it)
                 c.set_state(s.applied)
-            self._show_phase()
+            self._show_phase()          # again: the actions follow the controls just put back
             return False
         same = s.network is not None and s.network.spec == spec
         if ask and not same and not self.build.confirm(spec, cfg, dataset):
@@ -212,7 +212,10 @@ class Controller(QtCore.QObject):
         s = self.active
         if s.dataset is not None and all(s.applied.get(k) == state[k] for k in keys):
             return s.dataset
-        return dataload.load_dataset(self.w, self.backend, state)
+        dataset = dataload.load_dataset(self.w, self.backend, state)
+        if dataset is None:
+            self._show_phase()          # the run's own state again, not "loading data…" until Play
+        return dataset
 
     def attach(self, dataset, network, trainer, applied, histograms=None, session=None) -> None:
         (session or self.active).attach(dataset, network, trainer, applied,

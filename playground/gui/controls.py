@@ -258,6 +258,11 @@ class ControlsPanel(QtWidgets.QWidget):
             for b in blockers:
                 b.unblock()
             self._loading = False
+        # Blocked signals never told the notes: one about a clamped value that is gone must go too
+        # (the layer editor sees to its own rows).
+        for field in self.findChildren(QtWidgets.QAbstractSpinBox):
+            if hasattr(field, "limit_note") and not self.layers.isAncestorOf(field):
+                field.limit_note.recheck(field.value())
         self._dataset_shown = s["dataset"]
         self._sync_widgets()
         self._validate()

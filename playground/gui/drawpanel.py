@@ -296,6 +296,11 @@ class DrawPanel(QtWidgets.QWidget):
         top, second = names[r.top], names[r.runner_up]
         p = r.probabilities
         size = 56 if len(top) <= 2 else 24
+        # Room for the whole name: centred in a narrower label, its first letter is cut off.
+        font = QtGui.QFont(self.verdict.font())
+        font.setPointSize(size)
+        font.setBold(True)
+        self.verdict.setMinimumWidth(max(120, QtGui.QFontMetrics(font).horizontalAdvance(top) + 16))
         self.verdict.setText(
             f"<div style='font-size:{size}pt; font-weight:bold; color:#0072B2'>{top}</div>"
             f"<div style='font-size:14pt'>{100 * p[r.top]:.0f} % sure</div>"

@@ -100,7 +100,10 @@ class ProbabilityBars(QtWidgets.QWidget):
         p = QtGui.QPainter(self)
         p.setRenderHint(QtGui.QPainter.Antialiasing)
         fm = self.fontMetrics()
-        label_w = max(fm.horizontalAdvance(n) for n in self.names) + 10
+        bold = QtGui.QFont(p.font())
+        bold.setBold(True)
+        # Measured in bold (the top class is drawn bold), or a long name loses its first letter.
+        label_w = max(QtGui.QFontMetrics(bold).horizontalAdvance(n) for n in self.names) + 10
         value_w = fm.horizontalAdvance("100.0 %  2nd") + 6
         n = len(self.names)
         row = self.height() / n
@@ -170,4 +173,11 @@ class ActivationGrids(QtWidgets.QWidget):
                 p.fillRect(QtCore.QRectF(x0 + (j % cols) * c, (j // cols) * c, c - (c > 4), c - (c > 4)), colour)
             p.setPen(self.palette().windowText().color())
             p.drawText(QtCore.QRectF(x0, side + 2, cell_w, fm.height() + 2), QtCore.Qt.AlignLeft,
-                       f"hidden {i + 1}: {a.size} units")
+                       self.caption(i, cell_w))
+
+    def caption(self, i: int, width: float) -> str:
+        """The longest caption for layer ``i`` that fits ``width``: with four grids side by side
+        "hidden 1: 100 units" would be cut to "hidden 1: 1", a wrong number."""
+        n, fm = self.layers[i].size, self.fontMetrics()
+        options = (f"hidden {i + 1}: {n} units", f"hidden {i + 1}: {n}", f"h{i + 1}: {n} units", f"h{i + 1}: {n}")
+        return next((t for t in options if fm.horizontalAdvance(t) <= width), options[-1])

@@ -93,11 +93,15 @@ class LayerEditor(QtWidgets.QWidget):
         return [r.activation.currentData() for r in self._rows]
 
     def set_layers(self, sizes, activations) -> None:
+        noted = [i for i, r in enumerate(self._rows) if r.size.value() == self.note.clamped]
         with QtCore.QSignalBlocker(self):
             for r in list(self._rows):
                 self._drop(r)
             for s, a in zip(sizes, activations):
                 self._append(int(s), a)
+        # The note speaks of one row's clamped size: it stays only while that row still shows it.
+        if not any(i < len(self._rows) and self._rows[i].size.value() == self.note.clamped for i in noted):
+            self.note.recheck(None)
         self._refresh()
 
     def set_per_layer(self, on: bool) -> None:

@@ -104,6 +104,14 @@ class WrappedLabel(QtWidgets.QLabel):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        super().setText(text)
+        # A longer text at the same width brings no resize event: fit it here too.
+        self._fit()
+
+    def _fit(self) -> None:
         # The scroll area around the panel lays out by size hints, not height-for-width: ask for
         # the height the wrapped text needs at the width actually given, or its last line is cut.
         need = self.heightForWidth(self.width())
@@ -122,24 +130,46 @@ class NoteLabel(WrappedLabel):
         self.setContentsMargins(4, 2, 4, 2)
         self.setStyleSheet("QLabel#fieldNote { color: #6b4a00; background: #fff4d6; border-radius: 3px; }")
         self.about_limit = False
+        self.clamped = None         # the value a limit message was about (its field shows it)
+        self.extra = None
         self.hide()
 
     def say(self, text: str | None, about_limit: bool = False) -> None:
         """``about_limit``: the note reports a clamped value (kept until the next commit)."""
         self.about_limit = bool(text) and about_limit
+        if not self.about_limit:
+            self.clamped = None
         self.setText(text or "")
         self.setVisible(bool(text))
+
+    def recheck(self, value) -> None:
+        """``value`` was set with signals blocked (an undo, a loaded state): a limit message about
+        another value no longer describes the field, so it goes."""
+        if self.about_limit and value != self.clamped:
+            self.say(self.extra(value) if self.extra else None)
 
 
 def attach(field, note: NoteLabel, extra=None) -> None:
     """Show ``field``'s limit messages in ``note``; a later in-range commit clears it (or shows
     ``extra(value)``, a standing remark about the new value, if there is one)."""
-    field.sigLimited.connect(lambda text: note.say(text, about_limit=True))
+    note.extra = extra
+    field.limit_note = note
+
+    def limited(text):
+        note.say(text, about_limit=True)
+        note.clamped = field.limited_at
+
+    field.sigLimited.connect(limited)
 
     def committed(value):
         clamped, field.limited_at = field.limited_at, None
         if clamped is not None and value == clamped:
-            return                          # the clamped value itself: its message stays
+            # The clamped value itself: its message stays, with what the value means if anything.
+            remark = extra(value) if extra else None
+            if remark:
+                note.say(f"{field.message} {remark}", about_limit=True)
+                note.clamped = clamped
+            return
         note.say(extra(value) if extra else None)
 
     # fixup() runs inside the commit, before valueChanged: the message is already shown here.
