@@ -530,7 +530,7 @@ def cmd_bench(args) -> int:
         if args.startup < 1:
             print("nn-playground bench: --startup needs a number of runs >= 1", file=sys.stderr)
             return 2
-        from .bench_startup import format_startup, run_startup
+        from .bench.startup import format_startup, run_startup
         result = run_startup(args.startup)
         print(json.dumps(result) if args.json else format_startup(result), flush=True)
         return 0
@@ -538,7 +538,7 @@ def cmd_bench(args) -> int:
         if args.ui < 1:
             print("nn-playground bench: --ui needs a number of runs >= 1", file=sys.stderr)
             return 2
-        from .bench_ui import run as run_ui
+        from .bench.ui import run as run_ui
         return run_ui(args)
     from .bench import run
     return run(args)

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground import bench
-from playground.bench_numpy import NumpyMLP
+from playground.bench import engine as bench
+from playground.bench.numpy_mlp import NumpyMLP
 
 REPO = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
@@ -71,7 +71,7 @@ def test_bench_cli_json_reports_agreeing_implementations():
 
 def test_torch_matches_engine_when_installed():
     pytest.importorskip("torch")
-    from playground.bench_torch import TorchMLP
+    from playground.bench.torch_mlp import TorchMLP
     x, y = bench.synthetic_data(256, seed=4)
     case = bench.CASES["B"]
     engine = bench.EngineRunner(case, x, y, seed=5)
@@ -103,7 +103,7 @@ def test_ui_bench_refuses_a_count_below_one():
 
 
 def test_startup_bench_times_a_real_start_to_the_window_and_first_step(monkeypatch):
-    from playground import bench_startup
+    from playground.bench import startup as bench_startup
 
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     monkeypatch.setenv("PYTHONPATH", ENV["PYTHONPATH"])

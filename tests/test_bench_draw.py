@@ -2,7 +2,7 @@
 (no speed is asserted: tests never time things)."""
 import json
 
-from playground import bench_draw
+from playground.bench import draw as bench_draw
 from playground.cli import main
 from playground.core.drawing import preprocess
 

@@ -25,7 +25,7 @@ def canvas(side: int = CANVAS) -> np.ndarray:
 
 
 def time_updates(reader, ink, n: int) -> list[float]:
-    from .core.drawing import read
+    from ..core.drawing import read
     read(reader, ink)                           # warm-up: first calls allocate workspaces
     times = []
     for _ in range(n):
@@ -36,10 +36,10 @@ def time_updates(reader, ink, n: int) -> list[float]:
 
 
 def run_draw_bench(n: int = 300) -> dict:
-    from .core.drawing import Reader, shipped_reader
-    from .core.network import Network
-    from .core.spec import NetworkSpec
-    from .core.transform import InputTransform
+    from ..core.drawing import Reader, shipped_reader
+    from ..core.network import Network
+    from ..core.spec import NetworkSpec
+    from ..core.transform import InputTransform
 
     ink = canvas()
     small = Reader(Network(NetworkSpec.make("784,100,10", "relu", output_activation="softmax",

@@ -99,8 +99,8 @@ class EngineRunner:
     label = "engine"
 
     def __init__(self, case: Case, x, y, seed: int):
-        from .core.network import Network
-        from .core.spec import NetworkSpec, TrainConfig
+        from ..core.network import Network
+        from ..core.spec import NetworkSpec, TrainConfig
 
         spec = NetworkSpec.make(case.sizes, case.hidden, output_activation=case.output, cost=case.cost,
                                 dtype="float32")
@@ -146,14 +146,14 @@ class MLPRunner:
 
 def torch_available() -> str | None:
     try:
-        from .bench_torch import version
+        from .torch_mlp import version
     except ImportError:
         return None
     return version()
 
 
 def torch_threads() -> int:
-    from .bench_torch import THREADS
+    from .torch_mlp import THREADS
     return THREADS
 
 
@@ -206,10 +206,10 @@ def bench_case(case: Case, x, y, *, seconds: float, repeats: int, use_torch: boo
     rng = np.random.default_rng(seed)
     engine = EngineRunner(case, x, y, seed)
     weights, biases = engine.layers()
-    from .bench_numpy import NumpyMLP
+    from .numpy_mlp import NumpyMLP
     runners = [engine, MLPRunner("numpy", NumpyMLP, case, x, y, weights, biases)]
     if use_torch:
-        from .bench_torch import TorchMLP
+        from .torch_mlp import TorchMLP
         runners.append(MLPRunner("torch", TorchMLP, case, x, y, weights, biases))
 
     agree = agreement(runners, make_order(AGREE_BATCHES * case.batch, len(x), rng))
@@ -253,8 +253,8 @@ def bench_case(case: Case, x, y, *, seconds: float, repeats: int, use_torch: boo
 def run_bench(case_names, *, seconds=1.0, repeats=5, use_torch=True, seed=1) -> dict:
     import numba
 
-    from .core.errors import SpecError
-    from .core.spec import check_seed
+    from ..core.errors import SpecError
+    from ..core.spec import check_seed
 
     seed = check_seed(seed)
     names = [c.strip().upper() for c in case_names if c.strip()]
@@ -334,7 +334,7 @@ def format_table(result: dict) -> str:
 def run(args) -> int:
     """CLI entry: `nn-playground bench`."""
     if getattr(args, "draw", 0):
-        from .bench_draw import run as run_draw
+        from .draw import run as run_draw
         return run_draw(args)
     result = run_bench(args.cases.split(","), seconds=args.seconds, repeats=args.repeats,
                        use_torch=not args.no_torch, seed=args.seed)
@@ -346,5 +346,5 @@ def run(args) -> int:
 
 
 if __name__ == "__main__":
-    from .cli import main
+    from ..cli import main
     sys.exit(main(["bench", *sys.argv[1:]]))

@@ -64,7 +64,7 @@ def _one(cache_dir: str | None) -> dict:
     env = dict(os.environ, NN_PLAYGROUND_LAUNCHED=repr(time.time()))
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = cache_dir
-    out = subprocess.run([sys.executable, "-m", "playground.bench_startup"], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "playground.bench.startup"], env=env, capture_output=True,
                          text=True, timeout=600)
     for line in reversed(out.stdout.splitlines()):
         if line.startswith("{"):
