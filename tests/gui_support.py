@@ -92,15 +92,20 @@ def wait_steps(qtbot, controller, n=1, timeout=150000):
     qtbot.waitUntil(lambda: controller.trainer.step >= n and controller.snapshots_drawn > 0, timeout=timeout)
 
 
+def shown(qtbot, widget, width, height):
+    """``widget`` on its own, at the given size, shown and exposed (closed when the test ends)."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
 def make_panel(qtbot):
     """A PlotsPanel on its own, shown, for a three-layer tanh / ReLU / softmax network."""
     from playground.gui.plots import PlotsPanel
 
-    p = PlotsPanel()
-    qtbot.addWidget(p)
-    p.resize(800, 700)
-    p.show()
-    qtbot.waitExposed(p)
+    p = shown(qtbot, PlotsPanel(), 800, 700)
     p.configure(["W1", "W2", "W3"], ["hidden 1 (Tanh)", "hidden 2 (ReLU)", "output (Softmax)"],
                 [(-1.0, 1.0), (0.0, None), (0.0, 1.0)])
     return p

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from drawn_digits import DIGITS
-from gui_support import answers, dialogs, gui, isolated_settings, no_leaked_threads  # noqa: F401
+from gui_support import answers, dialogs, gui, isolated_settings, no_leaked_threads, shown  # noqa: F401
 from playground.core.data.dataset import CLASS_NAMES, Dataset
 from playground.core.network import Network
 from playground.core.spec import NetworkSpec
@@ -46,12 +46,7 @@ def draw_digit(pad, digit, way=0, left=0.1, top=0.1, size=0.8):
 
 def make_panel(qtbot):
     from playground.gui.drawpanel import DrawPanel
-    p = DrawPanel()
-    qtbot.addWidget(p)
-    p.resize(1100, 650)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+    return shown(qtbot, DrawPanel(), 1100, 650)
 
 
 @pytest.fixture
