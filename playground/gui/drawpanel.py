@@ -17,10 +17,10 @@ from playground.core.errors import PlaygroundError
 
 from ._qt import QtCore, QtGui, QtWidgets
 from . import settings as st
+from . import wheelguard
 from .drawpad import DrawPad
 from .drawviews import ActivationGrids, PixelImage, ProbabilityBars, evidence_rgba
 from .mydigitsbar import MyDigitsBar
-from .quietspin import QuietSpinBox
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class DrawPanel(QtWidgets.QWidget):
         self.source_label = QtWidgets.QLabel()
         self.source_label.setWordWrap(True)
         self.source_label.setTextFormat(QtCore.Qt.RichText)
-        self.pen = QuietSpinBox()
+        self.pen = QtWidgets.QSpinBox()
         self.pen.setRange(2, 48)
         self.pen.setSuffix(" px")
         self.pen.setValue(_int_setting("draw/pen", 18))
@@ -159,6 +159,7 @@ class DrawPanel(QtWidgets.QWidget):
         self.my_digits.sigAdded.connect(self._on_added)
         self.my_digits.label.valueChanged.connect(self._on_label_chosen)
         self._label_set = False         # the user picked the label for this drawing: leave it alone
+        wheelguard.guard(self.pen)
         self.pen.valueChanged.connect(self._on_pen)
         self.clear_button.clicked.connect(self.pad.clear)
         self.undo_button.clicked.connect(self.pad.undo)

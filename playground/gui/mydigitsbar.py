@@ -7,8 +7,8 @@ import numpy as np
 from playground.core.drawing.mydigits import MyDigits, MyDigitsError
 
 from ._qt import QtCore, QtWidgets
+from . import wheelguard
 from .confusion import ConfusionMatrixView
-from .quietspin import QuietSpinBox
 
 
 class MyDigitsBar(QtWidgets.QWidget):
@@ -19,7 +19,7 @@ class MyDigitsBar(QtWidgets.QWidget):
         super().__init__(parent)
         self._drawing, self._reader = drawing, reader
         self.store = MyDigits()
-        self.label = QuietSpinBox()
+        self.label = QtWidgets.QSpinBox()
         self.label.setRange(0, 9)
         self.label.setAccessibleName("Digit to keep the drawing as")
         self.label.setToolTip("Which digit you drew (set to what the network read; change it if it misread)")
@@ -37,6 +37,7 @@ class MyDigitsBar(QtWidgets.QWidget):
         for w in (text, self.label, self.add_button, self.count, self.read_button, self.export_button):
             lay.addWidget(w)
         lay.addStretch(1)
+        wheelguard.guard(self.label)
         self.add_button.clicked.connect(self.add)
         self.read_button.clicked.connect(self.show_confusion)
         self.export_button.clicked.connect(lambda: self.export())
