@@ -109,13 +109,8 @@ class ConfusionMatrixView(QtWidgets.QWidget):
                 break
         x0 = left + max(0.0, (w - left - MARGIN - cell * k) / 2)
         grid = QtCore.QRectF(x0, top, cell * k, cell * k)
-        number_font = QtGui.QFont(self.font())
         widest = max(self._texts + ["88"], key=len)      # mostly two digits; "100" only where it is
-        for pt in range(MAX_PT, MIN_PT - 1, -1):
-            number_font.setPointSize(pt)
-            fm = QtGui.QFontMetricsF(number_font)
-            if fm.horizontalAdvance(widest) <= cell - 6 and fm.height() <= cell - 2:
-                break
+        number_font = self._fit_font([widest], cell - 6, cell - 2)
         self._geometry = dict(size=self.size(), grid=grid, cell=cell, upright=upright, title_font=title_font,
                               axis_font=axis_font, name_font=name_font, number_font=number_font,
                               title=QtCore.QRectF(MARGIN, MARGIN, w - 2 * MARGIN, title_h),

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ._qt import QtCore, QtGui, QtWidgets
+from .textfit import fit_text
 from .theme import NEGATIVE, POSITIVE
 
 TOP = QtGui.QColor("#0072B2")
@@ -178,6 +179,6 @@ class ActivationGrids(QtWidgets.QWidget):
     def caption(self, i: int, width: float) -> str:
         """The longest caption for layer ``i`` that fits ``width``: with four grids side by side
         "hidden 1: 100 units" would be cut to "hidden 1: 1", a wrong number."""
-        n, fm = self.layers[i].size, self.fontMetrics()
-        options = (f"hidden {i + 1}: {n} units", f"hidden {i + 1}: {n}", f"h{i + 1}: {n} units", f"h{i + 1}: {n}")
-        return next((t for t in options if fm.horizontalAdvance(t) <= width), options[-1])
+        n = self.layers[i].size
+        return fit_text([f"hidden {i + 1}: {n} units", f"hidden {i + 1}: {n}", f"h{i + 1}: {n} units", f"h{i + 1}: {n}"],
+                        self.font(), width)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._qt import QtCore, QtGui, pg
+from .textfit import fit_text
 from . import theme
 from .axes import SpacedAxis
 from .ranges import nice_ceiling
@@ -32,15 +33,6 @@ def hist_titles(names: list[str]) -> list[str]:
     if len(names) <= 4:
         return short
     return [n.split(" (")[0] for n in short]        # "H3", "out": the activation is in the tooltip
-
-
-def fit_text(variants, font: QtGui.QFont, width: float) -> str:
-    """The first (longest) wording that fits ``width`` pixels; the last one otherwise."""
-    fm = QtGui.QFontMetricsF(font)
-    for text in variants:
-        if fm.horizontalAdvance(text) <= width:
-            return text
-    return variants[-1] if variants else ""
 
 
 def note_variants(h) -> list[str]:
