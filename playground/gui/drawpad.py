@@ -17,7 +17,6 @@ REFERENCE_SIDE = 280.0     # pen widths are given in pixels of a 280 px canvas
 
 class DrawPad(QtWidgets.QWidget):
     sigChanged = QtCore.Signal()          # ink changed (every new segment, clear, undo)
-    sigStrokeFinished = QtCore.Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -174,7 +173,6 @@ class DrawPad(QtWidgets.QWidget):
         if self._current:
             self.strokes.append(self._current)
         self._current = None
-        self.sigStrokeFinished.emit()
 
     def mousePressEvent(self, e) -> None:  # noqa: N802
         if e.button() == QtCore.Qt.LeftButton:
