@@ -14,6 +14,7 @@ Two independent tests tell them apart:
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -71,17 +72,22 @@ def blank_frame_share(images: np.ndarray) -> tuple[float, int]:
 
 def identify_images(images: np.ndarray) -> str | None:
     """"mnist", "fashion-mnist", or None when the images (N, 28, 28) do not say clearly."""
+    return _judge(images)[0]
+
+
+def _judge(images: np.ndarray) -> tuple[str | None, float, int]:
+    """(verdict, share of blank frames, inked images looked at)."""
     a = np.asarray(images)
     if a.ndim != 3 or a.shape[1:] != (28, 28):
-        return None
+        return None, float("nan"), 0
     share, n = blank_frame_share(a)
     if n < MIN_INKED:
-        return None
+        return None, share, n
     if share >= MNIST_MIN_BLANK:
-        return "mnist"
+        return "mnist", share, n
     if share <= FASHION_MAX_BLANK:
-        return "fashion-mnist"
-    return None
+        return "fashion-mnist", share, n
+    return None, share, n
 
 
 def identify(paths: dict, arrays: dict | None = None) -> tuple[str | None, str]:
@@ -98,9 +104,8 @@ def identify(paths: dict, arrays: dict | None = None) -> tuple[str | None, str]:
         else:
             from .idx import read_idx
             images = read_idx(paths[key], ndim=3)
-        found = identify_images(images)
+        found, share, n = _judge(images)
         if found:
-            share, n = blank_frame_share(images)
             what = ("handwritten digits with a blank border" if found == "mnist" else
                     "pictures that fill the frame, as clothing does")
             return found, (f"{Path(paths[key]).name} holds {what}: {100 * share:.0f}% of {n:,} images have "
@@ -116,7 +121,22 @@ def datasets_in(folder) -> dict[str, str | None]:
     for name in REMOTES:
         found = _search_root(Path(folder), name, [], "")
         if found:
-            held, _ = identify(found)
+            held = _identified(tuple((key, str(path), *_signature(path)) for key, path in found.items()))
             if held in (None, name):
                 out[name] = held
     return out
+
+
+def _signature(path) -> tuple[int, int]:
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return -1, -1
+    return st.st_size, st.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=32)
+def _identified(files: tuple) -> str | None:
+    """identify() of the files, remembered while their size and time stay the same: the window
+    scans data folders on every dataset switch, and each look unpacks a whole image file."""
+    return identify({key: path for key, path, *_ in files})[0]
