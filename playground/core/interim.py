@@ -110,11 +110,14 @@ def _prime(code, z, act):
     return _ACTS[code].prime(z)
 
 
-def _update(opt, hyper, t, p, vel, sq, g, reg):
-    """The optimiser step on the whole flat parameter vector at once; ``reg`` is None or the
-    per-parameter (l2/n, l1/n), zero on biases."""
-    if reg is not None:
-        g = g + reg[0] * p + reg[1] * np.sign(p)
+def _update(opt, hyper, t, p, vel, sq, g, weights):
+    """The optimiser step on the whole flat parameter vector at once. L2 and L1 (already divided
+    by n) act on the weights only: ``weights`` are their slices of the vector; ``g`` is the
+    batch's own gradient, so it takes them in place."""
+    l2n, l1n = hyper[H_L2N], hyper[H_L1N]
+    if l2n != 0 or l1n != 0:
+        for w in weights:
+            g[w] += l2n * p[w] + l1n * np.sign(p[w])
     eta = hyper[H_ETA]
     if opt == OPT_SGD:
         p -= eta * g
@@ -151,12 +154,7 @@ def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, bat
     c = _COSTS[int(cost)]
     drop = float(hyper[H_DROP]) > 0.0
     segments = np.ravel(np.column_stack([w_off, b_off]))      # W0, b0, W1, b1, ... as in params
-    reg = None
-    if hyper[H_L2N] != 0 or hyper[H_L1N] != 0:
-        on_weights = np.zeros_like(params)
-        for l, (W, _) in enumerate(layers):
-            on_weights[w_off[l]:w_off[l] + W.size] = 1
-        reg = (on_weights * hyper[H_L2N], on_weights * hyper[H_L1N])
+    weights = [slice(w_off[l], w_off[l] + W.size) for l, (W, _) in enumerate(layers)]
     N = order.shape[0]
     done = 0
     for k in range(n_batches):
@@ -183,7 +181,7 @@ def train_kernel(params, grad, vel, sq, step, x, y, order, start, n_batches, bat
         norms = np.sqrt(np.add.reduceat(np.square(g, dtype=np.float64), segments))
         gw += norms[0::2]
         gb += norms[1::2]
-        _update(opt, hyper, float(step[0]), params, vel, sq, g, reg)
+        _update(opt, hyper, float(step[0]), params, vel, sq, g, weights)
         done += 1
     return done
 
