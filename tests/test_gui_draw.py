@@ -170,6 +170,8 @@ def test_a_784_to_10_network_reads_and_says_what_it_knows(qtbot, panel):
     ds = Dataset("fashion-mnist", x, np.arange(10), x[:0], np.arange(0), x, np.arange(10), 10, (28, 28),
                  CLASS_NAMES["fashion-mnist"])
     panel.attach(lambda: (net, ds))
+    read_now(qtbot, panel)                     # a blank canvas: the bars already name garments
+    assert panel.reading.probabilities is None and panel.bars.names[0] == "T-shirt/top"
     draw_digit(panel.pad, 1)
     r = read_now(qtbot, panel)
     assert panel._reader.network is net and "Fashion-MNIST garments" in panel.source_label.text()

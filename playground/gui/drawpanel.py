@@ -274,7 +274,8 @@ class DrawPanel(QtWidgets.QWidget):
     def _show_nothing(self, reason: str) -> None:
         self.my_digits.add_button.setEnabled(False)
         self.verdict.setText(f"<span style='font-size:13pt; color:#555'>{reason}</span>")
-        self.bars.set_values(None)
+        # Empty bars still name the reader's classes: a garment net's bars say "Sandal", not "5".
+        self.bars.set_values(None, names=None if self._reader is None else self._reader.class_names)
         self.seen.set_array(None)
         for w in (self.evidence_top, self.evidence_second):
             w.set_array(None)
