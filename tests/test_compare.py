@@ -8,7 +8,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from playground.core.compare import (VARIABLE, Twin, init_sha256, parse_vary, start_note, twins,
+from playground.core.compare import (VARIABLE, Twin, init_sha256, parse_vary, run_twins, start_note, twins,
                                      twins_from_overrides)
 from playground.core.data import load_dataset
 from playground.core.errors import SpecError
@@ -164,28 +164,113 @@ def test_order_hash_covers_every_epoch_order_used(points):
     assert trainer.order_sha256 == hashlib.sha256(b"".join(perms)).hexdigest()
 
 
-def test_mean_grad_norms_match_the_reference_network(points):
-    """Two epochs of SGD in float64, batch 10 (and a last short batch), against the numpy
-    reference trained on the same order: the mean of its per-batch weight-gradient norms."""
-    sizes, seed = [2, 5, 4, 2], 3
-    spec = NetworkSpec.make(sizes, "sigmoid", output_activation="sigmoid", cost="cross_entropy", dtype="float64")
-    net = Network(spec, seed=seed)
-    ref = ReferenceNet(sizes, "sigmoid", "sigmoid", "cross_entropy", net.weights, net.biases)
-    trainer = Trainer(net, points, TrainConfig(eta=0.5, batch_size=8, epochs=2, seed=seed), probe_every=None)
-    assert np.all(np.isnan(trainer.mean_grad_w_norm))
-    x = points.x_train.astype(np.float64)
-    y = points.targets(np.asarray(points.y_train), 2, np.float64)
+def reference_grad_norms(net, data, *, epochs, batch_size, eta, seed):
+    """Per-layer weight-gradient norms of the numpy reference network trained with SGD on the
+    seed's batch order, starting from ``net``'s weights, averaged over every mini-batch."""
+    sizes, spec = list(net.spec.sizes), net.spec
+    ref = ReferenceNet(sizes, spec.hidden_activations, spec.output_activation, spec.cost, net.weights, net.biases)
+    x = data.x_train.astype(np.float64)
+    y = data.targets(np.asarray(data.y_train), sizes[-1], np.float64)
     rng = np.random.default_rng(seed)
     norms = []
-    for _ in range(2):
+    for _ in range(epochs):
         order = rng.permutation(len(x))
-        _, n, per_batch = ref.train_chunk(x, y, order, 0, 100, batch_size=8, optimizer="sgd", n_train=len(x),
-                                          eta=0.5)
-        assert n == len(x) == 60
+        _, n, per_batch = ref.train_chunk(x, y, order, 0, len(x), batch_size=batch_size, optimizer="sgd",
+                                          n_train=len(x), eta=eta)
+        assert n == len(x)
         norms += [w for w, _ in per_batch]
+    return np.mean(norms, axis=0), len(norms), ref
+
+
+def test_mean_grad_norms_match_the_reference_network(points):
+    """Two epochs of SGD in float64, batch 8 (60 points: a short last batch each epoch)."""
+    spec = NetworkSpec.make([2, 5, 4, 2], "sigmoid", output_activation="sigmoid", cost="cross_entropy",
+                            dtype="float64")
+    net = Network(spec, seed=3)
+    expected, n_batches, ref = reference_grad_norms(net, points, epochs=2, batch_size=8, eta=0.5, seed=3)
+    trainer = Trainer(net, points, TrainConfig(eta=0.5, batch_size=8, epochs=2, seed=3), probe_every=None)
+    assert np.all(np.isnan(trainer.mean_grad_w_norm))
     trainer.step_batches(3)       # chunks of 3, 5 and 8 batches: the mean must weigh them by batches
     assert trainer.run() == "done"
-    expected = np.mean(norms, axis=0)
-    assert len(norms) == 16 and expected.shape == (3,)
+    assert n_batches == 16 and expected.shape == (3,)
     np.testing.assert_allclose(trainer.mean_grad_w_norm, expected, rtol=1e-9)
     np.testing.assert_allclose(trainer.network.params, ref.params, rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- run_twins
+@pytest.fixture(scope="module")
+def run_base():
+    """Dropout on, so identical twins must also draw identical dropout masks."""
+    return RunSpec.from_settings({"dataset": "circles", "n_samples": 200, "hidden": [6, 6], "activation": "tanh",
+                                  "epochs": 3, "optimizer": "sgd", "eta": 0.3, "dropout": 0.1,
+                                  "validation_size": 0, "seed": 5})
+
+
+def curves(run: dict) -> list[dict]:
+    return [{k: v for k, v in h.items() if k != "seconds"} for h in run["history"]]
+
+
+def seed_orders_sha256(seed: int, n_train: int, epochs: int) -> str:
+    rng = np.random.default_rng(seed)
+    return hashlib.sha256(b"".join(rng.permutation(n_train).astype("<i8").tobytes()
+                                   for _ in range(epochs))).hexdigest()
+
+
+FIELDS = {"label", "config", "history", "test_accuracy", "grad_norms", "init_sha256", "order_sha256", "seconds",
+          "samples_seen", "state"}
+
+
+def test_identical_twins_give_bit_identical_histories(run_base):
+    a, b = run_twins(twins_from_overrides(run_base, [{}, {}]))
+    assert FIELDS <= set(a)
+    assert a["state"] == b["state"] == "done" and len(a["history"]) == 3
+    assert curves(a) == curves(b)
+    assert a["grad_norms"] == b["grad_norms"] and len(a["grad_norms"]) == 3
+    assert a["test_accuracy"] == a["history"][-1]["test_accuracy"] is not None
+    assert a["samples_seen"] == 3 * 150 and a["seconds"] > 0
+    assert a["config"] == run_base.to_dict()
+
+
+def test_eta_twins_share_their_start_and_learn_differently(run_base):
+    data = run_base.load_dataset()
+    slow, fast = run_twins(twins(run_base, "eta", [0.05, 1.0]), dataset=data, epochs=2)
+    assert slow["init_sha256"] == fast["init_sha256"] == init_sha256(run_base.build_network())
+    assert slow["order_sha256"] == fast["order_sha256"] == seed_orders_sha256(5, len(data.y_train), 2)
+    assert curves(slow) != curves(fast) and len(curves(slow)) == 2
+    assert [r["config"]["train"]["eta"] for r in (slow, fast)] == [0.05, 1.0]
+
+
+def test_activation_twins_share_their_start_too(run_base):
+    ts = twins(run_base, "activation", ["sigmoid", "relu"])
+    assert start_note(ts) == ""
+    a, b = run_twins(ts, epochs=1)
+    assert a["init_sha256"] == b["init_sha256"] and a["order_sha256"] == b["order_sha256"]
+    assert curves(a) != curves(b)
+
+
+def test_hidden_twins_say_they_start_differently(run_base):
+    ts = twins(run_base, "hidden", ["6-6", "12"])
+    assert "layer sizes differ" in start_note(ts)
+    a, b = run_twins(ts, epochs=1)
+    assert a["init_sha256"] != b["init_sha256"] and a["order_sha256"] == b["order_sha256"]
+    assert len(a["grad_norms"]) == 3 and len(b["grad_norms"]) == 2
+
+
+def test_run_twins_grad_norms_match_the_reference_network(points):
+    base = RunSpec.from_settings({"dataset": "gaussians", "n_samples": 80, "test_ratio": 0.25, "validation_size": 0,
+                                  "hidden": [5], "activation": "sigmoid", "output": "sigmoid",
+                                  "cost": "cross_entropy", "dtype": "float64", "optimizer": "sgd",
+                                  "eta": 0.5, "batch_size": 8, "seed": 3, "epochs": 2})
+    ts = twins(base, "eta", [0.5, 2.0])
+    runs = run_twins(ts, dataset=points)
+    for twin, run in zip(ts, runs):
+        expected, _, _ = reference_grad_norms(twin.spec.build_network(), points, epochs=2, batch_size=8,
+                                              eta=twin.spec.train.eta, seed=3)
+        np.testing.assert_allclose(run["grad_norms"], expected, rtol=1e-9)
+    assert runs[0]["grad_norms"] != runs[1]["grad_norms"]
+
+
+def test_a_run_until_stopped_needs_epochs(run_base):
+    ts = twins(run_base.with_epochs(None), "eta", [0.1, 0.2])
+    with pytest.raises(SpecError, match="until stopped"):
+        run_twins(ts)

@@ -131,7 +131,9 @@ def _hidden(value) -> tuple[int, ...]:
         text = value.strip()
         if text.lower() in ("none", "0"):
             return ()
-        parts = text.split("-")
+        parts = [p.strip() for p in text.split("-")]
+        if "" in parts:
+            raise SpecError(f"Hidden layer sizes {value!r} have an empty entry: write them like 30 or 30-30.")
     elif isinstance(value, (list, tuple)):
         parts = list(value)
     else:
@@ -162,8 +164,8 @@ def parse_vary(text: str) -> tuple[str, list]:
         raise SpecError(f"--vary {text!r} has an empty value: write the values like {key}=V1,V2"
                         f"{' (none for no hidden layer)' if key == 'hidden' else ''}.")
     if len(raw) < 2:
-        raise SpecError(f"--vary {text!r} gives one value: a comparison needs 2 to {MAX_TWINS} values of "
-                        f"{key}, separated by commas.")
+        raise SpecError(f"--vary {text!r} gives one value: a comparison needs 2 to {MAX_TWINS} values of the "
+                        f"{VARIABLE[key]}, separated by commas.")
     if len(raw) > MAX_TWINS:
         raise SpecError(f"--vary {text!r} gives {len(raw)} values: at most {MAX_TWINS} twins train at once.")
     values = [parse_value(key, v) for v in raw]
@@ -332,3 +334,80 @@ def _init_reason(specs) -> str:
     if len({s.seed for s in specs}) > 1:
         reasons.append("their seeds differ")
     return "; ".join(reasons)
+
+
+# ---------------------------------------------------------------------------- headless
+# No window to keep responsive: long kernel calls between checks, no histogram probes.
+HEADLESS = {"chunk_seconds": 0.2, "probe_every": None}
+
+
+def run_twins(twins: list[Twin], *, epochs: int | None = None, dataset=None, on_epoch=None,
+              on_snapshot=None) -> list[dict]:
+    """Train each twin in turn (one after the other, so their seconds compare fairly) on the same
+    data object and report what the CLI's ``compare --json`` prints, one dict per twin.
+
+    ``epochs`` replaces the twins' own; ``dataset`` is used for every twin (else each distinct
+    data description is loaded once); ``on_epoch(twin, record)`` and ``on_snapshot(twin,
+    snapshot)`` follow progress."""
+    twins = list(twins)
+    specs = [t.spec if epochs is None else t.spec.with_epochs(epochs) for t in twins]
+    for twin, spec in zip(twins, specs):
+        spec.validate()
+        if spec.until_stopped:
+            raise SpecError(f"The twin {twin.label!r} trains until stopped: give a number of epochs.")
+    loaded: dict = {}
+    warm: set = set()
+    out = []
+    for twin, spec in zip(twins, specs):
+        data = dataset
+        if data is None:
+            key = (spec.data, spec.data_seed)
+            data = loaded[key] = loaded[key] if key in loaded else spec.load_dataset()
+        spec.network.check_memory(spec.train.batch_size, len(data.y_train))
+        if spec.network.dtype not in warm:
+            _load_kernels(spec, data)
+            warm.add(spec.network.dtype)
+        trainer = spec.trainer(data, **HEADLESS)
+        start = init_sha256(trainer.network)
+        state = trainer.run(on_epoch=None if on_epoch is None else (lambda rec, t=twin: on_epoch(t, rec)),
+                            on_snapshot=None if on_snapshot is None else (lambda s, t=twin: on_snapshot(t, s)))
+        history = list(trainer.history)
+        out.append({
+            "label": twin.label,
+            "config": spec.to_dict(),
+            "history": [{k: _finite(v) if isinstance(v, float) else v for k, v in r.to_dict().items()}
+                        for r in history],
+            "test_accuracy": _finite(history[-1].test_accuracy) if history else None,
+            "grad_norms": [_finite(v) for v in trainer.mean_grad_w_norm],
+            "init_sha256": start,
+            "order_sha256": trainer.order_sha256,
+            "seconds": trainer.elapsed,
+            "samples_seen": trainer.samples_seen,
+            "state": state,
+            "message": trainer.message,
+        })
+    return out
+
+
+def _load_kernels(spec: RunSpec, data) -> None:
+    """Call the kernels of the run's number type once on a one-unit network: their first call
+    loads them from numba's cache (or compiles them), which must not count in the first twin's
+    seconds."""
+    from dataclasses import replace
+
+    from .network import Network
+    from .trainer import Trainer
+
+    n = spec.network
+    tiny = replace(n, sizes=(n.sizes[0], 1, n.sizes[-1]), hidden_activations=("sigmoid",))
+    trainer = Trainer(Network(tiny, seed=spec.seed), data, spec.train, **HEADLESS)
+    trainer.step_batches(1)
+    trainer.network.forward(data.x_train[:1])
+
+
+def _finite(v):
+    """A float JSON can hold: None for NaN / infinity (and for None)."""
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
