@@ -58,7 +58,7 @@ def test_parse_vary_reads_every_kind_of_value(text, key, values):
     ("hidden=30,0.5", "whole number"),
     ("batch=10,2.5", "whole number"),
     ("dropout=0,1", "below 1"),
-    ("eta=0.5,0.50", "twice"),
+    ("eta=0.5,0.50", "η 0.5 is given twice: every twin needs a different learning rate"),
 ])
 def test_parse_vary_refuses_with_a_specific_message(text, message):
     with pytest.raises(SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -146,7 +146,8 @@ def test_init_hash_is_the_sha256_of_the_initial_parameters(base):
 
 @pytest.fixture(scope="module")
 def points():
-    return load_dataset("gaussians", n_samples=80, noise=0.05, seed=4, test_ratio=0.25, validation_size=0)   # 60 to train
+    """60 points to train on."""
+    return load_dataset("gaussians", n_samples=80, noise=0.05, seed=4, test_ratio=0.25, validation_size=0)
 
 
 def test_order_hash_covers_every_epoch_order_used(points):

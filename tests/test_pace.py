@@ -19,6 +19,7 @@ from playground.core.network import Network
 from playground.core.pace import PaceGate
 from playground.core.spec import NetworkSpec, TrainConfig
 from playground.core.trainer import Trainer
+from test_trainer import start, wait_for
 
 LEAD = 200
 BATCH = 10
@@ -41,22 +42,6 @@ def make(circles, sizes=(2, 4, 2), epochs=None, **kw):
     net = Network(NetworkSpec.make(list(sizes), "tanh"), seed=1)
     cfg = TrainConfig(eta=0.1, batch_size=BATCH, epochs=epochs)
     return Trainer(net, circles, cfg, chunk_seconds=0.01, probe_every=None, **kw)
-
-
-def start(trainer):
-    out = {}
-    thread = threading.Thread(target=lambda: out.setdefault("result", trainer.run()), daemon=True)
-    thread.start()
-    return thread, out
-
-
-def wait_for(predicate, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.002)
-    return False
 
 
 def finish(*pairs):

@@ -168,12 +168,16 @@ def parse_vary(text: str) -> tuple[str, list]:
                         f"{VARIABLE[key]}, separated by commas.")
     if len(raw) > MAX_TWINS:
         raise SpecError(f"--vary {text!r} gives {len(raw)} values: at most {MAX_TWINS} twins train at once.")
+    return key, _distinct_values(key, raw)
+
+
+def _distinct_values(key: str, raw) -> list:
     values = [parse_value(key, v) for v in raw]
-    for i, v in enumerate(values):
-        if v in values[:i]:
-            raise SpecError(f"--vary {text!r} gives the {VARIABLE[key]} {raw[i]!r} twice: every twin needs "
-                            f"a different value.")
-    return key, values
+    for i, value in enumerate(values):
+        if value in values[:i]:
+            raise SpecError(f"{value_label(key, value)} is given twice: every twin needs a different "
+                            f"{VARIABLE[key]}.")
+    return values
 
 
 # ---------------------------------------------------------------------------- labels
@@ -238,11 +242,7 @@ def twins(base: RunSpec, key: str, values) -> list[Twin]:
     values = list(values)
     if not 2 <= len(values) <= MAX_TWINS:
         raise SpecError(f"A comparison needs 2 to {MAX_TWINS} values of {VARIABLE[key]}, not {len(values)}.")
-    values = [parse_value(key, v) for v in values]
-    for i, value in enumerate(values):
-        if value in values[:i]:
-            raise SpecError(f"{value_label(key, value)} is given twice: every twin needs a different "
-                            f"{VARIABLE[key]}.")
+    values = _distinct_values(key, values)
     if key in _NEEDS and not _NEEDS[key][0](base):
         raise SpecError(f"Varying the {VARIABLE[key]} would give identical twins here: {_NEEDS[key][1]}.")
     out = []

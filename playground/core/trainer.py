@@ -450,11 +450,13 @@ class Trainer:
             self._stop.clear()   # a paused run() must still see a Stop pressed during the step
 
     def _gate_room(self) -> int | None:
-        return None if self._gate is None else self._gate.headroom(self)
+        gate = self._gate                  # read once: another thread may set_gate(None) meanwhile
+        return None if gate is None else gate.headroom(self)
 
     def _gate_moved(self):
-        if self._gate is not None:
-            self._gate.moved(self)
+        gate = self._gate
+        if gate is not None:
+            gate.moved(self)
 
     def _chunk_cap(self, room: int | None) -> int | None:
         """At most the throttle's batches, and no more than the gate's headroom (one batch at least)."""
