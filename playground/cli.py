@@ -175,7 +175,8 @@ def _add_train_args(t: argparse.ArgumentParser, single_run: bool = True) -> None
 
     out = t.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
-    out.add_argument("--quiet", action="store_true", help="no per-epoch lines (the JSON line still prints)")
+    out.add_argument("--quiet", action="store_true",
+                     help=f"no {'per-epoch lines' if single_run else 'table'} (the JSON line still prints)")
     if not single_run:
         return
     r = t.add_argument_group("run files")

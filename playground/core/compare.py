@@ -233,7 +233,7 @@ def _checked_overrides(overrides) -> dict:
 
 
 def _other_settings() -> set:
-    return set(RunSpec.default().to_settings()) - {"sizes", "hidden_activations"}
+    return set(RunSpec.default().to_settings())
 
 
 def twins(base: RunSpec, key: str, values) -> list[Twin]:

@@ -347,6 +347,7 @@ class Trainer:
             return self._run(on_snapshot, on_epoch)
         finally:
             self._running = False
+            self._gate_moved()        # its state is final: a finished, stopped or diverged twin holds nobody back
 
     def _run(self, on_snapshot, on_epoch) -> str:
         if on_snapshot is not None:
@@ -396,7 +397,6 @@ class Trainer:
         finally:
             self._stop.clear()
             self._clock_stop()
-        self._gate_moved()                    # finished twins hold nobody back either
         if result == "diverged":
             return result                     # _diverge() already published
         if result == "early_stopped":
