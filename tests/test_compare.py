@@ -87,6 +87,10 @@ def test_a_per_layer_activation_list_gives_way_to_the_varied_activation():
     mixed = RunSpec.from_settings({"dataset": "circles", "hidden": [4, 4], "hidden_activations": ["relu", "tanh"]})
     ts = twins(mixed, "activation", ["sigmoid", "elu"])
     assert [t.spec.network.hidden_activations for t in ts] == [("sigmoid", "sigmoid"), ("elu", "elu")]
+    same_depth = twins(mixed, "hidden", ["8-8", "3-3"])
+    assert [t.spec.network.hidden_activations for t in same_depth] == [("relu", "tanh")] * 2
+    with pytest.raises(SpecError, match=r"one activation per hidden layer \(relu, tanh\), which does not fit 3"):
+        twins(mixed, "hidden", ["8-8", "3-3-3"])
 
 
 def test_an_invalid_twin_says_which(base):

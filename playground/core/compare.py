@@ -207,6 +207,10 @@ def _twin_spec(base: RunSpec, overrides: dict) -> RunSpec:
         settings[key] = list(value) if key == "hidden" else value
         if key == "hidden":
             settings["sizes"] = None              # else the base's sizes win over the new hidden layers
+            acts = base.network.hidden_activations
+            if len(set(acts)) > 1 and len(value) != len(acts) and "activation" not in overrides:
+                raise SpecError(f"The run has one activation per hidden layer ({', '.join(acts)}), which does not "
+                                f"fit {len(value)} hidden layer(s): give a single activation.")
         if key == "activation":
             settings["hidden_activations"] = None  # else a per-layer list wins over the new activation
     try:
