@@ -24,6 +24,8 @@ from .rows import TwinInfo
 
 STYLES = (QtCore.Qt.SolidLine, QtCore.Qt.DashLine, QtCore.Qt.DotLine, QtCore.Qt.DashDotLine,
           QtCore.Qt.DashDotDotLine)
+# A 60 x 60 map (3,600 points) costs a third of the Train page's 100 x 100, and several are redrawn.
+BOUNDARY_GRID = 60
 STYLE_GLYPHS = ("━━", "╍╍", "┅┅", "━┅", "━┅┅")
 
 
@@ -54,7 +56,7 @@ class TwinPlots:
         self.info = TwinInfo(label, colour)
         self.boundary = None
         if dataset.image_shape is None and dataset.x_train.shape[1] == 2:
-            self.boundary = DecisionBoundaryView()
+            self.boundary = DecisionBoundaryView(grid=BOUNDARY_GRID)
             self.boundary.setMinimumSize(100, 100)
             # No axis titles and a narrow y axis: the map is the point, and the row is short.
             item = self.boundary.getPlotItem()
@@ -192,14 +194,14 @@ class Multiples(QtWidgets.QWidget):
             if m.width() != side:
                 m.setFixedWidth(side)
 
-    def draw_grads(self, traces, x_span) -> None:
-        if not self.rows:
+    def draw_grad(self, j: int, traces, x_span) -> None:
+        """Twin ``j``'s gradient curves (one plot a frame: each repaint costs as much as a line
+        plot); the shared range follows every twin's data."""
+        if not 0 <= j < len(self.rows):
             return
-        for r, tr in zip(self.rows, traces):
-            r.draw_grad(tr)
+        self.rows[j].draw_grad(traces[j])
         self.r_grad.update(x_span, [tr.grad(i) for tr in traces for i in range(tr.n_layers)])
-        for r in self.rows:
-            apply_view_now(r.grad.getPlotItem())
+        apply_view_now(self.rows[j].grad.getPlotItem())
 
     def draw_hist(self, j: int) -> bool:
         """One layer of twin ``j``'s histograms; the same layer of every twin then shares one

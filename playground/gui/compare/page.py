@@ -20,7 +20,7 @@ from .multiples import Multiples, TwinPlots
 from .overlay import OverlayPlots
 from .traces import TwinTrace
 
-BOUNDARY_PERIOD = 0.25     # seconds between two redraws of one twin's decision boundary
+BOUNDARY_PERIOD = 0.4      # seconds between two redraws of one twin's decision boundary
 ROWS_EVERY = 6             # frames between two updates of the rows' numbers (~5 Hz)
 
 
@@ -50,7 +50,7 @@ class ComparePage(QtWidgets.QWidget):
         self.comparison = None
         self.traces: dict = {}
         self.rows: dict = {}                # session -> TwinPlots
-        self._hist_drawn: dict = {}
+        self._drawn: dict = {}              # (part, session) -> frame it was last redrawn in
         self._sessions: list = []
         self._trainers: dict = {}
         self._dirty: set = set()
@@ -98,6 +98,8 @@ class ComparePage(QtWidgets.QWidget):
         self.stop_all = QtWidgets.QPushButton("Stop all")
         self.close_button = QtWidgets.QPushButton("Close comparison")
         self.close_button.setToolTip("Stop the twins and remove them (a twin made the main run stays)")
+        # One width for both of its texts: a button that changes width lays out the page again.
+        self.play_all.setFixedWidth(max(QtWidgets.QPushButton(t).sizeHint().width() for t in ("Pause all", "Play all")))
         for b in (self.play_all, self.stop_all, self.close_button):
             b.setFocusPolicy(QtCore.Qt.TabFocus)
             top.addWidget(b, 0, QtCore.Qt.AlignTop)
@@ -177,7 +179,7 @@ class ComparePage(QtWidgets.QWidget):
         for s in sessions:                    # everything again, from the start of each series
             if s.tap is not None and s.tap.histograms is not None:
                 self.rows[s].take_histograms(s.tap.histograms[1])
-        self._dirty = {"loss", "accuracy", "grad"} | {("hist", s) for s in sessions}
+        self._dirty = {"loss", "accuracy"} | {(p, s) for s in sessions for p in ("grad", "hist")}
         self._update_rows()
 
     # ------------------------------------------------------------------ frames
@@ -192,7 +194,7 @@ class ComparePage(QtWidgets.QWidget):
                 continue
             changed = self.traces[s].pull(t, s.tap)
             if "snaps" in changed:
-                self._dirty.update(("loss", "grad"))
+                self._dirty.update(("loss", ("grad", s)))
             if "epochs" in changed:
                 self._dirty.add("accuracy")
             if "hist" in changed:
@@ -251,18 +253,15 @@ class ComparePage(QtWidgets.QWidget):
                 if traces:
                     self.overlay.set_accuracy_split(traces[0].accuracy_split)
                 self.overlay.draw_accuracy(traces)
-            elif part == "grad" and "grad" in self._dirty:
-                self._dirty.discard("grad")
-                self.multiples.draw_grads(traces, self._x_target())
-            elif part == "hist":
-                pending = [s for s in self._sessions if ("hist", s) in self._dirty]
-                if not pending:
+            elif part in ("grad", "hist"):
+                s = self._next_twin(part)
+                if s is None:
                     continue
-                # Twins take turns: one probing often must not starve the others.
-                s = min(pending, key=lambda s: self._hist_drawn.get(s, 0))
-                self._hist_drawn[s] = self._frame
                 j = self._sessions.index(s)
-                if not self.multiples.draw_hist(j):
+                if part == "grad":
+                    self._dirty.discard(("grad", s))
+                    self.multiples.draw_grad(j, traces, self._x_target())
+                elif not self.multiples.draw_hist(j):
                     self._dirty.discard(("hist", s))
                     continue
             else:
@@ -270,6 +269,16 @@ class ComparePage(QtWidgets.QWidget):
             done += 1
         self.redraws += done
         return done
+
+    def _next_twin(self, part: str):
+        """The twin with ``part`` to redraw that waited longest: one twin probing or moving
+        often must not starve the others."""
+        pending = [s for s in self._sessions if (part, s) in self._dirty]
+        if not pending:
+            return None
+        s = min(pending, key=lambda s: self._drawn.get((part, s), -1))
+        self._drawn[(part, s)] = self._frame
+        return s
 
     def _update_rows(self) -> None:
         comp = self.comparison

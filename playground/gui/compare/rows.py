@@ -52,6 +52,15 @@ class TwinInfo(QtWidgets.QFrame):
         grid.addWidget(self.remove, 5, 0)
         grid.addWidget(self.promote, 5, 1)
         grid.setRowStretch(6, 1)
+        # As wide as its widest possible text, always: a card that grew with its numbers made the
+        # whole page lay out (and repaint every plot) again.
+        fm = self.samples.fontMetrics()
+        text = max(fm.horizontalAdvance("8,888,888 samples (8,888.8 ep.)"),
+                   fm.horizontalAdvance("validation accuracy 100.0 %"),
+                   fm.horizontalAdvance("preparing… · main run"))
+        buttons = max(self.pause.sizeHint().width(), self.remove.sizeHint().width(),
+                      QtWidgets.QPushButton("Resume").sizeHint().width()) + self.promote.sizeHint().width() + 4
+        self.setFixedWidth(max(text, buttons, self.title.sizeHint().width()) + 16)
         self._shown = None
 
     def show_state(self, session, accuracy: float | None, split: str, is_main: bool) -> None:
