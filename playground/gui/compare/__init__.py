@@ -26,6 +26,7 @@ def open_comparison(controller, twins, start: bool = True) -> Comparison:
     if page.comparison is not None:
         page.close_comparison()
     comparison = build(controller, twins)
+    w.status.set_state(controller.phase)        # not "loading data…" from the twins' dataset
     if start and controller.active.playing:
         controller.active.play_pause()
     page.show_comparison(comparison)

@@ -66,6 +66,7 @@ class TwinPlots:
             self.boundary.set_points(dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test)
         self.grad = plot_widget("", "epoch", "", left_axis=DecadeLogAxis("left"), min_size=(150, 95))
         self.grad.getPlotItem().setLogMode(y=True)
+        self.grad.getPlotItem().getAxis("left").setWidth(44)     # "0.001" and no more: room for curves
         self.grad_curves = [self.grad.plot([], [], pen=layer_pen(colour, i), connect="finite")
                             for i in range(self.n_layers)]
         self.grad.setToolTip(f"{label}: gradient norm of each layer's weights (log scale); "
@@ -77,7 +78,7 @@ class TwinPlots:
         self.hist = HistogramStrip()
         self.hist.setMinimumHeight(95)
         self.hist.configure([n.split(" (")[0].replace("hidden ", "H").replace("output", "out") for n in names],
-                            [activations.get(a).value_range for a in acts])
+                            [activations.get(a).value_range for a in acts], colour=colour)
         for layer, name in zip(self.hist.layers, names):
             layer.plot.setToolTip(f"{label}: activations of {name}")
         self._pending_hist: dict = {}

@@ -48,7 +48,7 @@ class OverlayPlots(QtWidgets.QWidget):
         self.key.setWordWrap(True)
         self.key.setAccessibleName("Twin runs key")
         self.key.setToolTip("One colour per twin: the label says the setting it differs in")
-        self.loss = plot_widget("Loss (training, running)", "epoch", "mean cost")
+        self.loss = plot_widget("Training loss", "epoch", "mean cost")
         self.accuracy = plot_widget("Test accuracy", "epoch", "accuracy (%)")
         lay.addWidget(self.key, 0, 0)
         lay.addWidget(self.loss, 1, 0)
@@ -56,7 +56,8 @@ class OverlayPlots(QtWidgets.QWidget):
         lay.setRowStretch(1, 1)
         lay.setRowStretch(2, 1)
         self.r_loss = StickyRange(self.loss.getPlotItem())
-        self.r_acc = StickyRange(self.accuracy.getPlotItem(), fixed_y=(0, 100))
+        self.accuracy.getPlotItem().disableAutoRange()
+        self._acc_floor = None
         self.accuracy.setXLink(self.loss)
         self.loss_curves: list = []
         self.acc_curves: list = []
@@ -75,8 +76,9 @@ class OverlayPlots(QtWidgets.QWidget):
         self.acc_curves = [self.accuracy.plot([], [], name=lab, pen=pg.mkPen(col, width=theme.LINE_WIDTH),
                                               symbol="o", symbolSize=6, symbolBrush=col, symbolPen=None)
                            for lab, col in self.entries]
-        for r in (self.r_loss, self.r_acc):
-            r.reset()
+        self.r_loss.reset()
+        self._acc_floor = None
+        self.accuracy.setYRange(0, 100, padding=0.05)
         self.loss.setYRange(0, 1, padding=0.02)
         self.loss.setXRange(0, 1, padding=0.01)
 
@@ -100,8 +102,19 @@ class OverlayPlots(QtWidgets.QWidget):
             curve.setData(tr.epochs.x(False)[ok], y[ok])
             # Dots while few epochs: a single first epoch is a point, not an empty plot.
             curve.setSymbol("o" if ok.sum() <= 60 else None)
-        self.r_acc.update(None, [])
+        self._fit_accuracy([tr.epochs.col(1) for tr in traces])
         apply_view_now(self.accuracy.getPlotItem())
+
+    def _fit_accuracy(self, ys) -> None:
+        """Up to 100 %, down to a multiple of 10 below the lowest point: twins at 88 and 92 %
+        must look different, which on a 0-100 axis they do not."""
+        vals = np.concatenate([y[np.isfinite(y)] for y in ys] + [np.empty(0)])
+        if not len(vals):
+            return
+        floor = float(max(0.0, min(90.0, np.floor(vals.min() / 10.0) * 10.0)))
+        if floor != self._acc_floor:
+            self._acc_floor = floor
+            self.accuracy.setYRange(floor, 100.0, padding=0.04)
 
     def legend_labels(self) -> list[str]:
         return [label for label, _ in self.entries]
