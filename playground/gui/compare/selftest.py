@@ -20,9 +20,7 @@ def run(seconds: float, n_twins: int) -> dict:
     from playground.core.compare import twins_from_overrides
     from playground.core.runspec import RunSpec
 
-    from .._qt import QtCore
-    from ..app import create_window, make_app
-    from ..selftest import _pump
+    from ..selftest import _pump, open_window
     from . import open_comparison
 
     report = {"ok": False, "twins": n_twins, "max_ui_gap_ms": None, "p99_ui_gap_ms": None,
@@ -30,13 +28,7 @@ def run(seconds: float, n_twins: int) -> dict:
     tmp = tempfile.TemporaryDirectory(prefix="nn-playground-twins-")
     window = controller = None
     try:
-        QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
-        QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, tmp.name)
-        app = make_app([sys.argv[0] if sys.argv else "nn-playground"])
-        window, controller = create_window(restore_settings=False, ask=lambda *_: True)
-        window.resize(1400, 880)
-        window.show()
-        _pump(app, 0.3)
+        app, window, controller = open_window(tmp.name)
         window.set_speed("full")
         base = RunSpec.from_settings({**controller.applied, "until_stopped": True})
         comp = open_comparison(controller, twins_from_overrides(
