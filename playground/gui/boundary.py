@@ -25,8 +25,9 @@ def class_one_probability(out: np.ndarray) -> np.ndarray:
 
 
 class DecisionBoundaryView(pg.PlotWidget):
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, grid: int = GRID):
         super().__init__(parent)
+        self.n = int(grid)            # grid points per side (several small maps at once: fewer)
         self.setMinimumSize(200, 200)
         plot = self.getPlotItem()
         self.legend = theme.style_plot(plot, None, "x₁", "x₂")
@@ -62,11 +63,10 @@ class DecisionBoundaryView(pg.PlotWidget):
         # aspect lock keeps stretching the old range (spirals in a middle band of a +-3 plot).
         plot.getViewBox().sigResized.connect(self._fit)
 
-    @staticmethod
-    def _make_grid(extent) -> np.ndarray:
+    def _make_grid(self, extent) -> np.ndarray:
         x0, x1, y0, y1 = extent
-        xs = np.linspace(x0, x1, GRID)
-        ys = np.linspace(y0, y1, GRID)
+        xs = np.linspace(x0, x1, self.n)
+        ys = np.linspace(y0, y1, self.n)
         gx, gy = np.meshgrid(xs, ys)     # row = y, column = x: matches row-major image order
         return np.ascontiguousarray(np.column_stack([gx.ravel(), gy.ravel()]), dtype=np.float32)
 
@@ -85,7 +85,7 @@ class DecisionBoundaryView(pg.PlotWidget):
                                   brush=[cols[int(k) % 2] for k in y_train])
         self.test_points.setData(pos=np.asarray(x_test, float) if len(x_test) else np.zeros((0, 2)),
                                  pen=[pens[int(k) % 2] for k in y_test])
-        self.image.setImage(np.full((GRID, GRID), 0.5, np.float32), autoLevels=False, levels=(0.0, 1.0))
+        self.image.setImage(np.full((self.n, self.n), 0.5, np.float32), autoLevels=False, levels=(0.0, 1.0))
         self._network = None                # a new dataset comes with a new network
         self.grid_extent = None
         self._fit()
@@ -102,7 +102,7 @@ class DecisionBoundaryView(pg.PlotWidget):
             return
         self.grid_extent = extent
         self.grid = self._make_grid(extent)
-        # After setImage: the rect maps the 100x100 pixels onto the grid's extent.
+        # After setImage: the rect maps the n x n pixels onto the grid's extent.
         self.image.setRect(QtCore.QRectF(vx0, vy0, vx1 - vx0, vy1 - vy0))
         if self._network is not None:
             self.refresh(self._network)
@@ -112,7 +112,7 @@ class DecisionBoundaryView(pg.PlotWidget):
         self.title_label.setText(f"Output of {name}, unit {unit + 1}" if layer > 0 else TITLE)
 
     def refresh(self, network) -> None:
-        """One forward pass over the 100x100 grid (cheap: 10k points through a small net)."""
+        """One forward pass over the n x n grid (cheap: 10k points through a small net)."""
         self._network = network
         layer, unit = self.neuron
         # forward_all, not forward: a hovered neuron's heat map needs every layer's activations.
@@ -126,8 +126,8 @@ class DecisionBoundaryView(pg.PlotWidget):
             m = max(abs(lo), abs(hi), 1e-6)
             # Symmetric levels so white means 0 for tanh-like units; sigmoids use [0, 1].
             levels = (0.0, 1.0) if lo >= 0 and hi <= 1 else (-m, m)
-            self.image.setImage(a.reshape(GRID, GRID).astype(np.float32), autoLevels=False, levels=levels)
+            self.image.setImage(a.reshape(self.n, self.n).astype(np.float32), autoLevels=False, levels=levels)
         else:
             p = class_one_probability(acts[-1])
-            self.image.setImage(p.reshape(GRID, GRID).astype(np.float32), autoLevels=False, levels=(0.0, 1.0))
+            self.image.setImage(p.reshape(self.n, self.n).astype(np.float32), autoLevels=False, levels=(0.0, 1.0))
         self.updates += 1

@@ -14,7 +14,7 @@ import random
 from playground.core.errors import PlaygroundError, SpecError
 
 from ._qt import QtCore, QtWidgets
-from . import dataload, filedialogs, gcpolicy, runfiles, runmessages
+from . import compare, dataload, filedialogs, gcpolicy, runfiles, runmessages
 from . import settings as st
 from .backend import CoreBackend
 from .builder import BackgroundBuild, is_big
@@ -104,6 +104,7 @@ class Controller(QtCore.QObject):
         w.act_export_csv.triggered.connect(lambda: self.export_csv_dialog())
         w.act_data_dir.triggered.connect(lambda: filedialogs.choose_data_dir(self))
         w.act_defaults.triggered.connect(self.restore_defaults)
+        compare.install(self)
         c = w.controls
         c.sigStructuralChanged.connect(self._on_structural)
         c.sigLiveChanged.connect(self._on_live)
@@ -117,6 +118,13 @@ class Controller(QtCore.QObject):
     # ------------------------------------------------------------------ sessions
     def new_session(self) -> RunSession:
         """A new run beside the others, built from the controls, and put on show."""
+        s = self.add_session()
+        self.activate(s)
+        self.rebuild(ask=False)
+        return s
+
+    def add_session(self) -> RunSession:
+        """A new run beside the others with no network yet, not on show (twin runs build their own)."""
         s = RunSession(self.backend, self)
         s.sigPhaseChanged.connect(self._on_phase)
         s.sigTrainerChanged.connect(self._on_trainer_changed)
@@ -128,8 +136,6 @@ class Controller(QtCore.QObject):
         self.sessions.append(s)
         self._builds[s] = BackgroundBuild(self, s)
         self._gc.watch(s)                # no full collections while it trains
-        self.activate(s)
-        self.rebuild(ask=False)
         return s
 
     def activate(self, s: RunSession) -> None:

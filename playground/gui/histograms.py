@@ -76,10 +76,10 @@ def _small_font(smaller=1) -> QtGui.QFont:
 class _Layer:
     """One layer's plot: the bars, the spike at 0 and the two notes, made once."""
 
-    def __init__(self, plot: pg.PlotItem, i: int, bounds):
+    def __init__(self, plot: pg.PlotItem, i: int, bounds, colour=None):
         self.plot = plot
         self.bounds = bounds
-        colour = theme.colour(i)
+        colour = colour or theme.colour(i)
         # Bars are axis-aligned: antialiasing would change almost nothing and cost ~3x the paint.
         self.bars = plot.plot(np.array([]), np.array([]), stepMode="center", fillLevel=0,
                               brush=pg.mkBrush(theme.mix_white(colour, 0.6)), pen=pg.mkPen(colour, width=1.5),
@@ -192,9 +192,10 @@ class HistogramStrip(pg.GraphicsLayoutWidget):
     def _curves(self):
         return [layer.bars for layer in self.layers]
 
-    def configure(self, layer_names: list[str], value_ranges=None) -> None:
+    def configure(self, layer_names: list[str], value_ranges=None, colour=None) -> None:
         """One plot per layer; ``value_ranges`` (per layer, None where unbounded) fix the x axis
-        of bounded activations (tanh: -1..1), so it never has to be redrawn."""
+        of bounded activations (tanh: -1..1), so it never has to be redrawn. ``colour``: one for
+        every layer (a twin's), instead of one per layer."""
         value_ranges = list(value_ranges or [])
         value_ranges += [(None, None)] * (len(layer_names) - len(value_ranges))
         self.clear()
@@ -211,7 +212,7 @@ class HistogramStrip(pg.GraphicsLayoutWidget):
             p.hideButtons()
             p.setMouseEnabled(False, False)
             theme.cache_static_parts(p)
-            self.layers.append(_Layer(p, i, value_ranges[i]))
+            self.layers.append(_Layer(p, i, value_ranges[i], colour))
 
     def update_layer(self, h) -> None:
         """Draw one layer's histogram (a LayerHistogram); other layers stay as they are."""

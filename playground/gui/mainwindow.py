@@ -8,6 +8,7 @@ from ._qt import QtCore, QtGui, QtWidgets
 from . import fieldkeys, wheelguard
 from . import settings as st
 from .banner import Banner
+from .compare.page import ComparePage
 from .controls import DEFAULTS, ControlsPanel
 from .drawpanel import DrawPanel
 from .plots import PlotsPanel
@@ -78,6 +79,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.pages.setDocumentMode(True)
         self.pages.addTab(self.splitter, "Train")
         self.pages.addTab(self.draw, "Draw")
+        self.compare = ComparePage()
+        self.pages.addTab(self.compare, "Compare")
         self.setCentralWidget(self.pages)
 
         self.status = StatusFields(self.statusBar())
@@ -110,6 +113,8 @@ class MainWindow(QtWidgets.QMainWindow):
                                            "Start again from new initial weights (a new random seed); "
                                            "the data stay the same")
         self.act_stop = self._action("Stop", "S", SP.SP_MediaStop, "Stop training")
+        self.act_compare = self._action("Compare…", "Ctrl+K", None,
+                                        "Train twin runs that differ in one setting, side by side")
         self.act_open = self._action("Open model…", QtGui.QKeySequence.Open, SP.SP_DialogOpenButton)
         self.act_save = self._action("Save model…", QtGui.QKeySequence.Save, SP.SP_DialogSaveButton)
         self.act_open_run = self._action("Open run…", None, None, "Restore a saved run: settings, network, curves")
@@ -132,6 +137,8 @@ class MainWindow(QtWidgets.QMainWindow):
         for a in (self.act_play, self.act_step, self.act_step_epoch, self.act_reset, self.act_reset_seed,
                   self.act_stop):
             tb.addAction(a)
+        tb.addSeparator()
+        tb.addAction(self.act_compare)
         tb.addSeparator()
         self.speed = QtWidgets.QComboBox()
         for key, (text, _) in SPEEDS.items():
@@ -156,8 +163,8 @@ class MainWindow(QtWidgets.QMainWindow):
             f.addSeparator() if a is None else f.addAction(a)
         t = m.addMenu("&Training")
         for a in (self.act_play, self.act_step, self.act_step_epoch, self.act_reset, self.act_reset_seed,
-                  self.act_stop):
-            t.addAction(a)
+                  self.act_stop, None, self.act_compare):
+            t.addSeparator() if a is None else t.addAction(a)
         s = m.addMenu("&Settings")
         s.addAction(self.act_defaults)
         h = m.addMenu("&Help")

@@ -22,14 +22,27 @@ def _pump(app, seconds: float, until=None) -> None:
         time.sleep(0.002)
 
 
+def open_window(settings_dir: str):
+    """(app, window, controller): the real window at 1400 x 880, default settings, its settings
+    written to ``settings_dir`` (never the user's), shown and painted once."""
+    from ._qt import QtCore
+    from .app import create_window, make_app
+
+    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
+    QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, settings_dir)
+    app = make_app([sys.argv[0] if sys.argv else "nn-playground"])
+    window, controller = create_window(restore_settings=False, ask=lambda *_: True)
+    window.resize(1400, 880)
+    window.show()
+    _pump(app, 0.3)
+    return app, window, controller
+
+
 def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0, runs: int = 1) -> int:
     """``runs`` > 1: as many runs of the default network train at once, each its own session
     (the window shows the last one)."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ._qt import QtCore
-    from .app import create_window, make_app
-
     report = {"ok": False, "steps": 0, "epochs": 0, "samples_seen": 0, "snapshots_drawn": 0, "plot_redraws": 0,
               "view_updates": 0, "max_ui_gap_ms": None, "p99_ui_gap_ms": None, "max_ui_gap_ms_compiling": None,
               "compile_seconds": None, "samples_per_second": 0.0, "state": "", "error": None, "screenshot": None,
@@ -37,14 +50,8 @@ def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0, r
     tmp = tempfile.TemporaryDirectory(prefix="nn-playground-selftest-")
     window = controller = None
     try:
-        QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
-        QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, tmp.name)
-        app = make_app([sys.argv[0] if sys.argv else "nn-playground"])
+        app, window, controller = open_window(tmp.name)
         report["platform"] = app.platformName()
-        window, controller = create_window(restore_settings=False, ask=lambda *_: True)
-        window.resize(1400, 880)
-        window.show()
-        _pump(app, 0.3)
         if controller.trainer is None:
             raise RuntimeError("the default network could not be built")
 
