@@ -173,5 +173,6 @@ class CheckpointStore:
         if not self.enabled:
             return (f"No replay for this network: one copy of its parameters is {self.param_bytes / mib:,.1f} MB, "
                     f"more than half the {self.cap_bytes / mib:,.0f} MB kept per run.")
-        return (f"{len(self)} checkpoints, {self.nbytes / mib:,.1f} MB "
+        n = len(self)
+        return (f"{n} checkpoint{'s' if n != 1 else ''}, {self.nbytes / mib:,.1f} MB "
                 f"(at most {self.capacity + 1} and {self.cap_bytes / mib:,.0f} MB per run)")

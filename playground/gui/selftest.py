@@ -27,6 +27,8 @@ def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0, r
     (the window shows the last one)."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from playground.core import runhistory
+
     from ._qt import QtCore
     from .app import create_window, make_app
 
@@ -39,6 +41,7 @@ def run_selftest(screenshot: str | None, json_out: bool, seconds: float = 4.0, r
     try:
         QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
         QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, tmp.name)
+        os.environ[runhistory.ENV] = os.path.join(tmp.name, "history.json")   # the person's history untouched
         app = make_app([sys.argv[0] if sys.argv else "nn-playground"])
         report["platform"] = app.platformName()
         window, controller = create_window(restore_settings=False, ask=lambda *_: True)
