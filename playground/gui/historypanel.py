@@ -86,6 +86,7 @@ class HistoryView(QtCore.QObject):
         super().__init__(parent or controller)
         self.c, self.runs, self.panel = controller, runlist, panel
         self._colours: dict[str, int] = {}
+        self._in_item = False
         t = panel.table
         t.itemChanged.connect(self._on_item)
         t.itemDoubleClicked.connect(self._on_double_click)
@@ -104,6 +105,9 @@ class HistoryView(QtCore.QObject):
 
     # ------------------------------------------------------------------ drawing the list
     def refresh(self) -> None:
+        if self._in_item:
+            # Not while the table is inside an item's change: the items are about to be replaced.
+            return                # _on_item refreshes once it is done
         t = self.panel.table
         keep = self.panel.selected_id()
         records = list(reversed(self.runs.records))          # newest first
@@ -170,20 +174,21 @@ class HistoryView(QtCore.QObject):
     def _on_item(self, item) -> None:
         if item.column() != 0:
             return
-        rid = item.data(ID_ROLE)
+        rid, shown, name = item.data(ID_ROLE), item.checkState() == QtCore.Qt.Checked, item.text()
         rec = self._record(rid)
         if rec is None:
             return
-        shown = item.checkState() == QtCore.Qt.Checked
-        if shown != rec.visible:
-            self.runs.set_visible(rid, shown)
-        name = item.text()
-        if name != rec.name:
-            try:
+        self._in_item = True
+        try:
+            if shown != rec.visible:
+                self.runs.set_visible(rid, shown)
+            if name != rec.name:
                 self.runs.rename(rid, name)
-            except PlaygroundError as e:
-                QtWidgets.QMessageBox.warning(self.c.w, "Could not rename the run", str(e))
-                self.refresh()
+        except PlaygroundError as e:
+            QtWidgets.QMessageBox.warning(self.c.w, "Could not rename the run", str(e))
+        finally:
+            self._in_item = False
+        QtCore.QTimer.singleShot(0, self.refresh)     # a rejected name goes back, too
 
     def _on_double_click(self, item) -> None:
         if item.column() == 0:
