@@ -104,3 +104,33 @@ def test_the_slider_replays_exact_checkpoints_and_a_branch_continues_from_them(q
     qtbot.waitUntil(lambda: not branch.step_active, timeout=60000)
     assert branch.trainer.samples_seen > cp.samples_seen
     assert branch.network.params.tobytes() != seen[cp.samples_seen].tobytes()
+
+
+def test_on_mnist_the_weight_images_and_confusion_matrix_replay_too(qtbot, gui, shared_mnist_dir, monkeypatch):
+    from playground.gui.analysis import analyse
+    from playground.gui.images import weight_mosaic
+
+    monkeypatch.setenv("NN_PLAYGROUND_DATA", str(shared_mnist_dir))
+    w, c = gui
+    w.controls.dataset.setCurrentIndex(w.controls.dataset.findData("mnist"))
+    s = c.active
+    assert s.dataset.name == "mnist"
+    seen = record_params(s)
+    step_epochs(qtbot, c, 1)
+    c.replay.refresh()
+    cps = s.checkpoints.checkpoints()
+    assert len(cps) >= 3 and "MB" in w.replay_bar.info.text()
+    slider = w.replay_bar.slider
+    slider.setFocus()
+    qtbot.keyClick(slider, QtCore.Qt.Key_Home)
+    qtbot.keyClick(slider, QtCore.Qt.Key_Right)
+    cp = cps[1]
+    params = seen[cp.samples_seen]
+    assert c.frames.replay.params.tobytes() == params.tobytes()
+    ref = Network.from_params(s.network.spec, params)
+    assert np.array_equal(w.views.weights.mosaic, weight_mosaic(ref.weights[0], (28, 28)))
+    w.views.tabs.setCurrentWidget(w.views.confusion)
+    want = analyse(ref, s.dataset.x_test, s.dataset.y_test, 10).confusion
+    qtbot.waitUntil(lambda: np.array_equal(w.views.confusion.matrix, want), timeout=20000)
+    live = analyse(s.network, s.dataset.x_test, s.dataset.y_test, 10).confusion
+    assert not np.array_equal(want, live)

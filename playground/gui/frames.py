@@ -223,7 +223,9 @@ class FrameScheduler(QtCore.QObject):
         if self._analysis_session is not self.session:      # a run no longer on show
             return
         if self._analysis_net is not (self.replay if self.replay is not None else self.session.network):
-            self.analysis_epoch = -1                         # another moment on show now: redo
+            self.analysis_epoch = -1                         # another moment on show now: redo it
+            if self.w.views.confusion.isVisible() or self.w.views.mistakes.isVisible():
+                self._start_analysis()
             return
         self._analysis_result = res
         self._analysis_shown = set()
