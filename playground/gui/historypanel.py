@@ -45,8 +45,12 @@ class HistoryPanel(QtWidgets.QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         head = self.table.horizontalHeader()
-        for i in range(len(COLUMNS) - 1):
+        for i in range(1, len(COLUMNS) - 1):
             head.setSectionResizeMode(i, QtWidgets.QHeaderView.ResizeToContents)
+        # Names are cut short rather than pushing the accuracy out of a narrow dock; the tooltip has all.
+        head.setSectionResizeMode(0, QtWidgets.QHeaderView.Interactive)
+        self.table.setColumnWidth(0, self.table.fontMetrics().horizontalAdvance("M" * 9))
+        self.table.setTextElideMode(QtCore.Qt.ElideRight)
         head.setStretchLastSection(True)
         self.table.setToolTip("Tick a run to show it in the plot below; F2 or a click on a selected name renames it; "
                               "double-click a run of this window to show it.")
@@ -67,11 +71,18 @@ class HistoryPanel(QtWidgets.QWidget):
         lay.addLayout(buttons)
         self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(140)
-        theme.style_plot(self.plot.getPlotItem(), "Test accuracy of the ticked runs", "epoch", "accuracy", "%")
+        theme.style_plot(self.plot.getPlotItem(), "Test accuracy", "epoch", "accuracy", "%")
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.plot.getPlotItem().legend
+        # No legend over the curves: each run's name in the table above is drawn in its colour.
+        theme_legend = self.plot.getPlotItem().legend
+        if theme_legend is not None:
+            theme_legend.hide()
         lay.addWidget(self.plot, 2)
         self.curves: dict[str, pg.PlotDataItem] = {}     # run id -> its curve, for the ticked runs only
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802
+        # The dock's first width: room for name, accuracy and samples; the plots keep the rest.
+        return QtCore.QSize(self.fontMetrics().horizontalAdvance("M" * 26), 480)
 
     def selected_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -158,11 +169,8 @@ class HistoryView(QtCore.QObject):
             x, y = (np.array(v, float) for v in zip(*pts)) if pts else (np.array([]), np.array([]))
             curve = p.curves.get(rid)
             if curve is None:
-                curve = p.curves[rid] = p.plot.plot(pen=theme.pen(self._colour(rid)), name=rec.name)
+                curve = p.curves[rid] = p.plot.plot(pen=theme.pen(self._colour(rid)))
             curve.setData(x, y)
-            if p.legend is not None:
-                p.legend.removeItem(curve)
-                p.legend.addItem(curve, rec.name)
 
     def _enable(self) -> None:
         rec = self._record()

@@ -41,14 +41,11 @@ class ReplayBar(QtWidgets.QWidget):
         self.slider.setPageStep(1)
         self.slider.setTracking(True)
         self.slider.setMinimumWidth(60)
-        self.where = QtWidgets.QLabel("live")
-        self.where.setMinimumWidth(self.where.fontMetrics().horizontalAdvance("epoch 0,000.00"))
         self.live = QtWidgets.QPushButton("Live")
         self.live.setToolTip("Back to the run as it trains now")
         self.branch = QtWidgets.QPushButton("Continue from here")
         self.branch.setToolTip("Start a new run from this moment's parameters, beside this one")
-        self.info = QtWidgets.QLabel()
-        self.info.setStyleSheet("color: palette(mid);")
+        self.info = QtWidgets.QLabel("live")
         # Clipped rather than widening the plots' column on a 1280-pixel screen.
         self.info.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
         title.setBuddy(self.slider)
@@ -57,7 +54,7 @@ class ReplayBar(QtWidgets.QWidget):
         lay.addWidget(self.slider, 1)
         row = QtWidgets.QHBoxLayout()
         outer.addLayout(row)
-        for wdg, stretch in ((self.where, 0), (self.info, 1), (self.live, 0), (self.branch, 0)):
+        for wdg, stretch in ((self.info, 1), (self.live, 0), (self.branch, 0)):
             row.addWidget(wdg, stretch)
         self.setSizePolicy(QtWidgets.QSizePolicy.Preferred, QtWidgets.QSizePolicy.Fixed)
 
@@ -130,10 +127,11 @@ class Replay(QtCore.QObject):
             text = self._summary
         elif cp is None:
             mib = 1024**2
-            text = (f"· {len(self._cps)} checkpoints, {0 if store is None else store.nbytes / mib:,.1f} of "
+            text = (f"live · {len(self._cps)} checkpoints, {0 if store is None else store.nbytes / mib:,.1f} of "
                     f"{0 if store is None else store.cap_bytes / mib:,.0f} MB")
         else:
-            text = f"· checkpoint {self.bar.slider.value() + 1} of {len(self._cps)}, {cp.samples_seen:,} samples"
+            text = (f"<b>epoch {cp.epoch_fraction:,.2f}</b> · checkpoint {self.bar.slider.value() + 1} of "
+                    f"{len(self._cps)} · {cp.samples_seen:,} samples")
         self.bar.info.setText(text)
         self.bar.info.setToolTip(f"Kept for replay: {self._summary}")
 
@@ -173,10 +171,8 @@ class Replay(QtCore.QObject):
         frames = self.c.frames
         if cp is None:
             self.network = None
-            self.bar.where.setText("live")
         else:
             self.network = Network.from_params(s.network.spec, cp.params, seed=s.network.seed)
-            self.bar.where.setText(f"epoch {cp.epoch_fraction:,.2f}")
         self._say()
         if frames.session is s:
             frames.set_replay(self.network)
