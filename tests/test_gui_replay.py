@@ -69,7 +69,7 @@ def test_the_slider_replays_exact_checkpoints_and_a_branch_continues_from_them(q
     assert np.array_equal(drawn_boundary(w), expected_boundary(w, spec, seen[cp.samples_seen]))
     assert not np.array_equal(drawn_boundary(w), expected_boundary(w, spec, live_params))
     line = replay._lines[0]
-    assert line.isVisible() and line.value() == pytest.approx(cp.epoch_fraction)
+    assert line.scene() is w.plots.loss.scene() and line.value() == pytest.approx(cp.epoch_fraction)
     w.plots.x_axis.setCurrentIndex(1)                          # samples seen on the x axis: the line follows
     assert line.value() == pytest.approx(cp.samples_seen)
     w.plots.x_axis.setCurrentIndex(0)
@@ -78,7 +78,7 @@ def test_the_slider_replays_exact_checkpoints_and_a_branch_continues_from_them(q
     assert c.frames.replay is replay.network
 
     qtbot.keyClick(slider, QtCore.Qt.Key_End)                  # live again
-    assert replay.current is None and c.frames.replay is None and not line.isVisible()
+    assert replay.current is None and c.frames.replay is None and line.scene() is None
     assert np.array_equal(drawn_boundary(w), expected_boundary(w, spec, live_params))
 
     # A click on the groove's left end steps back from live.

@@ -75,13 +75,12 @@ class Replay(QtCore.QObject):
         plots = controller.w.plots
         # Dark grey: every palette colour already names a layer or a split on these plots.
         pen = pg.mkPen("#333333", width=2, style=QtCore.Qt.DashLine)
-        self._lines = []
-        for pw in (plots.loss, plots.accuracy, plots.grad, plots.wnorm):
-            line = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+        # Created once; on the plots only while a past moment is on show (live plots hold only
+        # their own lines, such as the live-change marks).
+        self._plots = [pw.getPlotItem() for pw in (plots.loss, plots.accuracy, plots.grad, plots.wnorm)]
+        self._lines = [pg.InfiniteLine(angle=90, movable=False, pen=pen) for _ in self._plots]
+        for line in self._lines:
             line.setZValue(50)
-            line.hide()
-            pw.getPlotItem().addItem(line, ignoreBounds=True)
-            self._lines.append(line)
         bar.slider.valueChanged.connect(self._on_slider)
         bar.live.clicked.connect(self.go_live)
         bar.branch.clicked.connect(self.continue_here)
@@ -183,12 +182,15 @@ class Replay(QtCore.QObject):
     def _place_lines(self) -> None:
         cp = self.current
         by_samples = self.c.w.plots.by_samples
-        for line in self._lines:
+        for plot, line in zip(self._plots, self._lines):
+            on = line.scene() is not None
             if cp is None:
-                line.hide()
-            else:
-                line.setPos(float(cp.samples_seen if by_samples else cp.epoch_fraction))
-                line.show()
+                if on:
+                    plot.removeItem(line)
+                continue
+            line.setPos(float(cp.samples_seen if by_samples else cp.epoch_fraction))
+            if not on:
+                plot.addItem(line, ignoreBounds=True)
 
     # ------------------------------------------------------------------ branching
     def continue_here(self):
