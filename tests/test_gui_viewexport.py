@@ -5,7 +5,7 @@ import pytest
 
 from gui_support import answers, dialogs, gui, isolated_settings, no_leaked_threads  # noqa: F401
 from playground.gui import viewexport
-from playground.gui._qt import QtCore, QtGui
+from playground.gui._qt import QtGui
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -21,7 +21,7 @@ import math
 import os
 import time
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ModelFileError, PlaygroundError, SpecError
@@ -295,7 +295,3 @@ class RunHistory:
             raise HistoryFileError(f"Cannot keep the run history in {self.path}: {msg}") from None
         return True
 
-
-def copy_record(record: RunRecord, **changes) -> RunRecord:
-    """A copy of ``record`` under a new id (``changes``: fields to set)."""
-    return replace(record, history=list(record.history), id=uuid.uuid4().hex, **changes)

@@ -415,6 +415,7 @@ class Controller(QtCore.QObject):
         self.frames.timer.stop()
         self.gaps.stop()
         self.runs.shutdown()              # while the trainers still hold what the runs did
+        self.replay.timer.stop()
         for b in self._builds.values():
             b.shutdown()
         for s in self.sessions:         # all asked to stop first, so they stop together

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 
 from playground.core.errors import PlaygroundError
-from playground.core.runfile import SUFFIX, load_run, save_run
+from playground.core.runfile import SUFFIX, load_run
 from playground.core.runhistory import RunRecord
 
 from ._qt import QtCore, QtWidgets, pg
+from . import runfiles, theme
 from . import settings as st
-from . import theme
 from .filedialogs import _ask_path
 from .runlist import summary
 
@@ -239,19 +239,10 @@ class HistoryView(QtCore.QObject):
         if not path:
             return None
         s = self.runs.session_of(rec.id)
-        try:
-            if s is not None and s.trainer is not None:
-                with s.trainer._lock:       # parameters and history agree
-                    written = save_run(path, rec.spec(), s.trainer, rec.state)
-            else:
-                written = save_run(path, rec.spec())
-        except (PlaygroundError, OSError) as e:
-            QtWidgets.QMessageBox.warning(w, "Could not save the run", str(e))
-            return None
-        rec.path = str(written)
-        self.runs.add(rec)
-        st.set_value("files/last", str(written.parent))
-        w.statusBar().showMessage(f"Saved {written}", 5000)
+        written = runfiles.write(w, path, rec.spec(), None if s is None else s.trainer, rec.state)
+        if written is not None:
+            rec.path = str(written)
+            self.runs.add(rec)
         return written
 
     def open_(self, path: str | None = None) -> RunRecord | None:
