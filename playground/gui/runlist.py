@@ -57,7 +57,8 @@ class RunList(QtCore.QObject):
         self._sessions: dict[str, weakref.ref] = {}                           # run id -> session
         self._names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # session -> name for its next run
         self._phases: dict[str, str] = {}
-        self._dirty = False
+        self._dirty = False          # records changed since the last write
+        self._save_soon = False      # ... and a run came to rest: write at the next poll
         self._saved_at = time.monotonic()
         self._write_error: str | None = None
         self.timer = QtCore.QTimer(self)
@@ -110,13 +111,12 @@ class RunList(QtCore.QObject):
                 changed = True
             if self._phases.get(rec.id) != s.phase:
                 if s.phase in _RESTING:
-                    self._dirty = True
-                    self._save_soon = True
+                    self._dirty = self._save_soon = True
                 self._phases[rec.id] = s.phase
         if changed:
             self._dirty = True
             self.sigChanged.emit()
-        if self._dirty and (getattr(self, "_save_soon", False) or time.monotonic() - self._saved_at > SAVE_EVERY):
+        if self._dirty and (self._save_soon or time.monotonic() - self._saved_at > SAVE_EVERY):
             self.save()
 
     def name_branch(self, session, parent, cp) -> None:
