@@ -55,7 +55,8 @@ class SnapshotTap:
     """The trainer's on_snapshot callback (runs in the worker thread, no signals).
 
     It keeps the newest per-layer histograms (they ride on only some snapshots, which a 30 Hz
-    reader would mostly miss), offers each moment to the run's checkpoints (replay), and yields the GIL when the shared budget says so (see above)."""
+    reader would mostly miss), offers each moment to the run's checkpoints (replay), and yields
+    the GIL when the shared budget says so (see above)."""
 
     def __init__(self, trainer=None, budget: GilBudget = BUDGET):
         self._trainer = trainer
