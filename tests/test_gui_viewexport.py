@@ -35,3 +35,21 @@ def test_export_the_page_or_one_panel_as_png(qtbot, gui, dialogs, tmp_path, monk
     assert viewexport.panel_under_pointer(w) == "loss"
     path = viewexport.export_view(w, under_pointer=True)
     assert QtGui.QImage(str(path)).width() == round(w.plots.loss.width() * ratio)
+
+
+def test_file_menu_exports_the_ticked_runs_curves(qtbot, gui, tmp_path, monkeypatch):
+    import csv
+
+    from playground.gui import historypanel
+
+    w, c = gui
+    for _ in range(2):
+        w.act_step_epoch.trigger()
+        qtbot.waitUntil(lambda: not c.step_active, timeout=30000)
+    c.runs.poll()
+    monkeypatch.setattr(historypanel, "_ask_path", lambda *a: str(tmp_path / "runs.csv"))
+    w.act_export_runs_csv.trigger()
+    with open(tmp_path / "runs.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["name"], int(r["epoch"])) for r in rows] == [("Run 1", 1), ("Run 1", 2)]
+    assert [float(r["test_accuracy"]) for r in rows] == [r.test_accuracy for r in c.trainer.history]

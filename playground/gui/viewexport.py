@@ -1,5 +1,6 @@
 """Exports for slides: the view on show as a PNG (the whole page, or one panel: chosen by name
-or the one under the mouse pointer), and the compared curves of several runs as one CSV."""
+or the one under the mouse pointer), and the compared curves of several runs as one CSV (File
+menu, and the Run history panel's button)."""
 from __future__ import annotations
 
 import csv
@@ -103,6 +104,9 @@ def add_menu(w, file_menu, before) -> QtWidgets.QMenu:
         w.export_panel_actions[key] = m.addAction(f"{title}…")
     file_menu.insertMenu(before, m)
     w.export_view_menu = m
+    w.act_export_runs_csv = QtGui.QAction("Export compared curves as CSV…", w)
+    w.act_export_runs_csv.setToolTip("The per-epoch curves of every run ticked in the Run history, in one table")
+    file_menu.insertAction(before, w.act_export_runs_csv)
     return m
 
 
@@ -110,5 +114,6 @@ def wire(ctrl) -> None:
     w = ctrl.w
     w.act_export_view.triggered.connect(lambda: export_view(w))
     w.act_export_pointer.triggered.connect(lambda: export_view(w, under_pointer=True))
+    w.act_export_runs_csv.triggered.connect(lambda: ctrl.history_view.export_csv())
     for key, act in w.export_panel_actions.items():
         act.triggered.connect(lambda _=False, k=key: export_view(w, k))
