@@ -24,6 +24,7 @@ def isolated_settings(tmp_path, monkeypatch):
     QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, str(folder))
     monkeypatch.setenv("NN_PLAYGROUND_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("NN_PLAYGROUND_DATA", raising=False)
+    monkeypatch.setenv("NN_PLAYGROUND_HISTORY", str(tmp_path / "data" / "history.json"))
     yield folder
 
 

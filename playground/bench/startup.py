@@ -31,6 +31,7 @@ def _child() -> int:
     tmp = tempfile.TemporaryDirectory(prefix="nn-playground-startup-")
     QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
     QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, tmp.name)
+    os.environ["NN_PLAYGROUND_HISTORY"] = os.path.join(tmp.name, "history.json")   # not the person's history
     app = make_app(["nn-playground"])
     window, controller = create_window(restore_settings=False, ask=lambda *_: True)
     window.show()

@@ -14,7 +14,7 @@ import random
 from playground.core.errors import PlaygroundError, SpecError
 
 from ._qt import QtCore, QtWidgets
-from . import compare, dataload, filedialogs, gcpolicy, runfiles, runmessages
+from . import compare, dataload, filedialogs, gcpolicy, runfiles, runmessages, viewexport
 from . import settings as st
 from .backend import CoreBackend
 from .builder import BackgroundBuild, is_big
@@ -22,7 +22,10 @@ from .controls import LIVE_KEYS
 from .dataset_defaults import DatasetDefaults
 from .frames import FrameScheduler
 from .gapmeter import GapMeter
+from .historypanel import HistoryView
 from .mainwindow import SPEEDS
+from .replay import Replay
+from .runlist import RunList
 from .session import RunSession
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,11 @@ class Controller(QtCore.QObject):
         self.frames = FrameScheduler(window, self)
         self.gaps = GapMeter(self)
         self.defaults = DatasetDefaults(window)
+        self.runs = RunList(self)            # the run history (gui/runlist.py, gui/historypanel.py)
+        self.history_view = HistoryView(self, self.runs, window.history_panel)
+        self.runs.sigMessage.connect(lambda text: self._show_banner("warning", text))
+        self.replay = Replay(self, window.replay_bar)
+        viewexport.wire(self)
 
         self._wire()
         if restore_settings:
@@ -116,11 +124,13 @@ class Controller(QtCore.QObject):
         w.views.tabs.currentChanged.connect(self._on_view_tab)
 
     # ------------------------------------------------------------------ sessions
-    def new_session(self) -> RunSession:
-        """A new run beside the others, built from the controls, and put on show."""
+    def new_session(self, build: bool = True) -> RunSession:
+        """A new run beside the others, built from the controls (``build`` False: the caller
+        attaches its network), and put on show."""
         s = self.add_session()
         self.activate(s)
-        self.rebuild(ask=False)
+        if build:
+            self.rebuild(ask=False)
         return s
 
     def add_session(self) -> RunSession:
@@ -410,6 +420,8 @@ class Controller(QtCore.QObject):
             log.debug("could not save settings", exc_info=True)
         self.frames.timer.stop()
         self.gaps.stop()
+        self.runs.shutdown()              # while the trainers still hold what the runs did
+        self.replay.timer.stop()
         for b in self._builds.values():
             b.shutdown()
         for s in self.sessions:         # all asked to stop first, so they stop together

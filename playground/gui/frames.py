@@ -13,6 +13,7 @@ import logging
 import time
 
 from playground.core import activations
+from playground.core.monitors import layer_histograms
 
 from ._qt import QtCore
 from .analysis import analyse
@@ -75,11 +76,13 @@ class FrameScheduler(QtCore.QObject):
         self._last_view = 0.0
         self._last_weights = 0.0
         self._last_analysis = 0.0
+        self.replay = None     # a Network to draw instead of the session's (gui/replay.py); None: live
         self.show(None)
 
     def show(self, session) -> None:
         """Draw ``session`` from now on, from the start of its history."""
         self.session = session
+        self.replay = None
         self._last_seq = -1
         self._hist_seq = -1
         self._n_history = 0
@@ -119,7 +122,7 @@ class FrameScheduler(QtCore.QObject):
                                        snap.eta, t.config.epochs)
             self.snapshots_drawn += 1
         hist = s.tap.histograms
-        if hist is not None and hist[0] != self._hist_seq:
+        if hist is not None and hist[0] != self._hist_seq and self.replay is None:
             self._hist_seq = hist[0]
             self.w.plots.set_histograms(hist[1])
         history = t.history
@@ -138,13 +141,33 @@ class FrameScheduler(QtCore.QObject):
         self._poll_analysis()
 
     def _views_due(self) -> bool:
-        return time.monotonic() - self._last_view >= VIEW_PERIOD and self._last_seq != self._view_seq
+        return (time.monotonic() - self._last_view >= VIEW_PERIOD and self._last_seq != self._view_seq
+                and self.replay is None)
+
+    def set_replay(self, network) -> None:
+        """Draw ``network`` (a past moment of the session's run) in the network views and
+        histograms instead of the live one; None: live again."""
+        s = self.session
+        if s is None or s.trainer is None:
+            return
+        self.replay = network
+        self.analysis_epoch = -1
+        self._analysis_result = None
+        self._analysis_shown = set()
+        hist = s.tap.histograms
+        if network is not None:
+            self.w.plots.set_histograms(layer_histograms(network, s.probe_x))
+        elif hist is not None:
+            self._hist_seq = hist[0]
+            self.w.plots.set_histograms(hist[1])
+        self.refresh_views(force=True)
+        self.show_analysis()
 
     def refresh_views(self, force: bool = False) -> None:
         s = self.session
         if s is None or s.network is None or s.dataset is None:
             return
-        net, ds = s.network, s.dataset
+        net, ds = self.replay if self.replay is not None else s.network, s.dataset
         now = time.monotonic()
         if not force and (now - self._last_view < VIEW_PERIOD or self._last_seq == self._view_seq):
             return
@@ -183,8 +206,9 @@ class FrameScheduler(QtCore.QObject):
         s = self.session
         ds = s.dataset
         # Network.forward keeps one evaluation workspace per thread: safe beside the trainer.
-        self.analysis_future = self._executor.submit(analyse, s.network, ds.x_test, ds.y_test, ds.n_classes)
-        self._analysis_session = s
+        net = self.replay if self.replay is not None else s.network
+        self.analysis_future = self._executor.submit(analyse, net, ds.x_test, ds.y_test, ds.n_classes)
+        self._analysis_session, self._analysis_net = s, net
 
     def _poll_analysis(self) -> None:
         f = self.analysis_future
@@ -197,6 +221,11 @@ class FrameScheduler(QtCore.QObject):
             log.debug("analysis failed: %s", e)
             return
         if self._analysis_session is not self.session:      # a run no longer on show
+            return
+        if self._analysis_net is not (self.replay if self.replay is not None else self.session.network):
+            self.analysis_epoch = -1                         # another moment on show now: redo it
+            if self.w.views.confusion.isVisible() or self.w.views.mistakes.isVisible():
+                self._start_analysis()
             return
         self._analysis_result = res
         self._analysis_shown = set()

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._qt import QtCore, QtGui, QtWidgets
-from . import fieldkeys, wheelguard
+from . import fieldkeys, viewexport, wheelguard
 from . import settings as st
 from .banner import Banner
 from .compare.page import ComparePage
 from .controls import DEFAULTS, ControlsPanel
 from .drawpanel import DrawPanel
+from .historypanel import HistoryPanel
+from .replay import ReplayBar
 from .plots import PlotsPanel
 from .status import StatusFields
 from .views import NetworkViews
@@ -61,6 +63,8 @@ class MainWindow(QtWidgets.QMainWindow):
         v.setContentsMargins(0, 0, 0, 0)
         v.addWidget(self.banner)
         v.addWidget(self.plots, 1)
+        self.replay_bar = ReplayBar()
+        v.addWidget(self.replay_bar)
 
         self.views = NetworkViews()
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
@@ -83,6 +87,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.pages.addTab(self.compare, "Compare")
         self.setCentralWidget(self.pages)
 
+        self.history_panel = HistoryPanel()
+        self.history_dock = QtWidgets.QDockWidget("Run history", self)
+        self.history_dock.setObjectName("historyDock")
+        self.history_dock.setWidget(self.history_panel)
+        self.addDockWidget(QtCore.Qt.RightDockWidgetArea, self.history_dock)
+        self.history_dock.hide()
         self.status = StatusFields(self.statusBar())
         self._build_actions()
         # Every spin/combo box: a passing wheel scrolls, keys reach the window's shortcuts.
@@ -161,6 +171,11 @@ class MainWindow(QtWidgets.QMainWindow):
         for a in (self.act_open, self.act_save, None, self.act_open_run, self.act_save_run, None, self.act_export_png, self.act_export_svg,
                   self.act_export_csv, None, self.act_data_dir, None, self.act_quit):
             f.addSeparator() if a is None else f.addAction(a)
+        viewexport.add_menu(self, f, self.act_export_png)
+        view = m.addMenu("&View")
+        self.act_history = self.history_dock.toggleViewAction()
+        self.act_history.setShortcut(QtGui.QKeySequence("Ctrl+H"))
+        view.addAction(self.act_history)
         t = m.addMenu("&Training")
         for a in (self.act_play, self.act_step, self.act_step_epoch, self.act_reset, self.act_reset_seed,
                   self.act_stop, None, self.act_compare):

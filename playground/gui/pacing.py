@@ -55,7 +55,8 @@ class SnapshotTap:
     """The trainer's on_snapshot callback (runs in the worker thread, no signals).
 
     It keeps the newest per-layer histograms (they ride on only some snapshots, which a 30 Hz
-    reader would mostly miss) and yields the GIL when the shared budget says so (see above)."""
+    reader would mostly miss), offers each moment to the run's checkpoints (replay), and yields
+    the GIL when the shared budget says so (see above)."""
 
     def __init__(self, trainer=None, budget: GilBudget = BUDGET):
         self._trainer = trainer
@@ -63,6 +64,7 @@ class SnapshotTap:
         self._since = time.perf_counter()
         self._kernel = self._kernel_seconds()
         self.histograms = None        # (seq, list[LayerHistogram]) of the newest probe
+        self.checkpoints = None       # the run's CheckpointStore (core.checkpoints), offered each snapshot
 
     def _kernel_seconds(self) -> float:
         return float(getattr(self._trainer, "kernel_seconds", 0.0))
@@ -70,6 +72,8 @@ class SnapshotTap:
     def __call__(self, snapshot=None) -> None:
         if snapshot is not None and snapshot.histograms is not None:
             self.histograms = (snapshot.seq, snapshot.histograms)   # one assignment: atomic
+        if snapshot is not None and self.checkpoints is not None:
+            self.checkpoints.offer(snapshot)
         now = time.perf_counter()
         kernel = self._kernel_seconds()
         pause = self._budget.charge((now - self._since) - (kernel - self._kernel))

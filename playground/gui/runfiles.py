@@ -26,15 +26,28 @@ def save(ctrl, path: str | None = None) -> bool:
         return False
     try:
         run = RunSpec.from_settings(ctrl.applied)
-        # The trainer's lock waits for the current chunk, so parameters and history agree.
-        with trainer._lock:
-            written = save_run(path, run, trainer)
-    except (PlaygroundError, OSError) as e:
+    except PlaygroundError as e:
         QtWidgets.QMessageBox.warning(w, "Could not save the run", str(e))
         return False
+    return write(w, path, run, trainer) is not None
+
+
+def write(w, path, run, trainer=None, state: str | None = None):
+    """``run`` (with ``trainer``'s parameters and history, if given) saved to ``path``; a warning
+    and None when it cannot be, else the path written (said in the status bar)."""
+    try:
+        if trainer is None:
+            written = save_run(path, run)
+        else:
+            # The trainer's lock waits for the current chunk, so parameters and history agree.
+            with trainer._lock:
+                written = save_run(path, run, trainer, state)
+    except (PlaygroundError, OSError) as e:
+        QtWidgets.QMessageBox.warning(w, "Could not save the run", str(e))
+        return None
     st.set_value("files/last", str(written.parent))
     w.statusBar().showMessage(f"Saved {written}", 5000)
-    return True
+    return written
 
 
 def open_(ctrl, path: str | None = None) -> bool:

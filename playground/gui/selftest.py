@@ -25,11 +25,14 @@ def _pump(app, seconds: float, until=None) -> None:
 def open_window(settings_dir: str):
     """(app, window, controller): the real window at 1400 x 880, default settings, its settings
     written to ``settings_dir`` (never the user's), shown and painted once."""
+    from playground.core import runhistory
+
     from ._qt import QtCore
     from .app import create_window, make_app
 
     QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
     QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, settings_dir)
+    os.environ[runhistory.ENV] = os.path.join(settings_dir, "history.json")   # the person's history untouched
     app = make_app([sys.argv[0] if sys.argv else "nn-playground"])
     window, controller = create_window(restore_settings=False, ask=lambda *_: True)
     window.resize(1400, 880)

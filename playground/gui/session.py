@@ -16,6 +16,8 @@ import itertools
 import logging
 import time
 
+from playground.core.checkpoints import CheckpointStore
+
 from ._qt import QtCore, QtWidgets
 from .pacing import BLAS, SnapshotTap
 from .worker import TrainingWorker, is_warm
@@ -41,6 +43,7 @@ class RunSession(QtCore.QObject):
         self.network = None
         self.trainer = None
         self.tap = None
+        self.checkpoints = None       # core.checkpoints.CheckpointStore of this network (replay)
         self.applied: dict = {}       # the controls' state the network was built from
         self.phase = "idle"
         self.run_active = False
@@ -85,6 +88,7 @@ class RunSession(QtCore.QObject):
         initial weights' activations when already probed (a background build does)."""
         self.dataset, self.network, self.trainer, self.applied = dataset, network, trainer, dict(applied)
         self.tap = SnapshotTap(trainer)
+        self.checkpoints = self.tap.checkpoints = CheckpointStore(network, trainer)
         if histograms is not None:
             self.tap.histograms = (-1, histograms)
         trainer.on_snapshot = self.tap
@@ -98,7 +102,7 @@ class RunSession(QtCore.QObject):
     def detach(self, phase: str) -> None:
         """No network while a new one builds ("preparing") or after a build failed ("error"):
         nothing may train or draw the old one."""
-        self.network = self.trainer = self.tap = None
+        self.network = self.trainer = self.tap = self.checkpoints = None
         self.runner.set_trainer(None)
         self.stepper.set_trainer(None)
         self._set_phase(phase)
