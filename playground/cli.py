@@ -133,7 +133,8 @@ def _add_train_args(t: argparse.ArgumentParser) -> None:
     n.add_argument("--output", default=None, help="output activation: sigmoid, softmax or linear")
     n.add_argument("--cost", default=None, help="quadratic, cross-entropy or log-likelihood")
     n.add_argument("--init", default=None,
-                   help="weights: default (N(0,1/n_in)), large (N(0,1)), xavier, xavier_uniform or he")
+                   help="weights: default (N(0,1/n_in)), large (N(0,1)), small (N(0,0.01^2)), xavier, "
+                        "xavier_uniform, he or zeros (all zero: every hidden unit stays alike)")
     n.add_argument("--bias-init", default=None, help="normal, zeros or constant")
     n.add_argument("--bias-value", type=float, default=None, help="bias for --bias-init constant (0.1)")
     n.add_argument("--dtype", default=None, help="float32 or float64 (float32)")
