@@ -1,4 +1,4 @@
-"""The `nn-playground` command: no subcommand opens the GUI; train, gradcheck, bench and
+"""The `nn-playground` command: no subcommand opens the GUI; train, compare, gradcheck, bench and
 selftest run headless.
 
 Qt is imported only on the GUI and selftest paths, so training and benchmarking work on a
@@ -34,6 +34,20 @@ def _train_parser(sub):
     t = sub.add_parser("train", help="train a network in the terminal, print the monitors each epoch")
     _add_train_args(t)
     t.set_defaults(func=cmd_train)
+
+
+def _compare_parser(sub):
+    c = sub.add_parser("compare", help="train twin runs that differ in one setting, print a table of them",
+                       description="Train two to four twins of one run, each with its own value of one setting "
+                                   "and otherwise the same (seed, initial weights and batch order where the "
+                                   "layer sizes allow), one after the other, and compare them.")
+    c.add_argument("--vary", required=True, metavar="KEY=V1,V2[,..]",
+                   help="the setting that differs and 2-4 values, e.g. activation=sigmoid,relu or eta=0.025,0.25,2.5 "
+                        "or hidden=30,30-30 (layers of one twin joined by -); KEY: "
+                        "activation, cost, init, optimizer, eta, batch, l2, dropout, hidden, bias_init, "
+                        "bias_value, momentum, output")
+    _add_train_args(c, single_run=False)
+    c.set_defaults(func=cmd_compare)
 
 
 def _gradcheck_parser(sub):
@@ -80,6 +94,7 @@ def _classify_parser(sub):
 # one line here (the parser, the help text and the typo check all read it).
 COMMANDS = {
     "train": _train_parser,
+    "compare": _compare_parser,
     "gradcheck": _gradcheck_parser,
     "bench": _bench_parser,
     "selftest": _selftest_parser,
@@ -100,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _add_train_args(t: argparse.ArgumentParser) -> None:
+def _add_train_args(t: argparse.ArgumentParser, single_run: bool = True) -> None:
+    # ``single_run`` False (compare): no --load, run files or saving; twins start afresh.
     # Every option defaults to None, "not given": the run starts from the dataset's starting settings
     # (core.presets, the same the window starts from) and the options given replace them.
     d = t.add_argument_group("data")
@@ -138,8 +154,9 @@ def _add_train_args(t: argparse.ArgumentParser) -> None:
     n.add_argument("--bias-init", default=None, help="normal, zeros or constant")
     n.add_argument("--bias-value", type=float, default=None, help="bias for --bias-init constant (0.1)")
     n.add_argument("--dtype", default=None, help="float32 or float64 (float32)")
-    n.add_argument("--load", metavar="PATH", default=None,
-                   help="continue training a saved model (its layers/activations/cost are used)")
+    if single_run:
+        n.add_argument("--load", metavar="PATH", default=None,
+                       help="continue training a saved model (its layers/activations/cost are used)")
 
     o = t.add_argument_group("training", "with --load, an option left out keeps the saved model's value")
     o.add_argument("--optimizer", default=None, help="sgd, momentum, nesterov or adam")
@@ -157,18 +174,20 @@ def _add_train_args(t: argparse.ArgumentParser) -> None:
     o.add_argument("--early-stopping", type=int, default=None, metavar="N",
                    help="stop after N epochs without validation-accuracy improvement")
 
+    out = t.add_argument_group("output")
+    out.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
+    out.add_argument("--quiet", action="store_true", help="no per-epoch lines (the JSON line still prints)")
+    if not single_run:
+        return
     r = t.add_argument_group("run files")
     r.add_argument("--save-run", metavar="PATH", default=None,
                    help="write the run (its settings, trained parameters and history) to a .nnrun file")
     r.add_argument("--run", metavar="PATH", default=None,
                    help="train the run in a .nnrun file again, exactly (only --epochs and --data-dir may change)")
 
-    out = t.add_argument_group("output")
     out.add_argument("--save", metavar="PATH", default=None, help="save the trained model")
     out.add_argument("--format", default="native", choices=("native", "nielsen"),
                      help="native (.json small / .npz large) or nielsen (network2.py JSON)")
-    out.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
-    out.add_argument("--quiet", action="store_true", help="no per-epoch lines (the JSON line still prints)")
 
 
 # ---------------------------------------------------------------------------- train
@@ -425,6 +444,67 @@ def _reproduced(replayed, trainer):
         return [{k: v for k, v in r.to_dict().items() if k != "seconds"} for r in history]
     return bool(np.array_equal(trainer.network.params, replayed.params)
                 and curves(trainer.history) == curves(replayed.history))
+
+
+def cmd_compare(args) -> int:
+    """Twins of the run the options describe, one per --vary value, trained one after the other."""
+    from tqdm import tqdm
+
+    from .core.compare import VARIABLE, parse_vary, run_twins, start_note, twins
+
+    key, values = parse_vary(args.vary)                 # a typo fails before any data is loaded
+    run = run_spec_from_args(args)
+    pairs = twins(run, key, values)
+    dataset = run.load_dataset(progress=_download_progress())
+    n_train = len(dataset.y_train)
+    note = start_note(pairs)
+    if not args.quiet:
+        print(f"{len(pairs)} twins of {dataset.name} differing in {VARIABLE[key]}, {run.epochs} epoch(s) each, "
+              f"seed {run.seed}: {', '.join(t.label for t in pairs)}")
+        print(note or "Every twin starts from the same initial weights and mini-batch order.", flush=True)
+    bar = tqdm(total=len(pairs) * run.epochs * n_train, unit="sample", unit_scale=True, file=sys.stderr,
+               disable=None, leave=False, dynamic_ncols=True)
+    done = {"label": None, "before": 0, "last": 0}      # twins train in turn: samples of earlier twins
+
+    def on_snapshot(twin, snap):
+        if twin.label != done["label"]:
+            done.update(label=twin.label, before=done["before"] + done["last"], last=0)
+        done["last"] = snap.samples_seen
+        bar.n = min(done["before"] + snap.samples_seen, bar.total)
+        bar.set_postfix_str(f"{twin.label} epoch {snap.epoch_fraction:.2f}", refresh=False)
+        bar.refresh()
+
+    try:
+        runs = run_twins(pairs, dataset=dataset, on_snapshot=on_snapshot)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        bar.close()
+    if not args.quiet:
+        print(format_comparison(runs))
+    if args.json:
+        print(json.dumps({"vary": {"key": key, "values": [list(v) if isinstance(v, tuple) else v for v in values]},
+                          "start_note": note, "runs": runs}), flush=True)
+    return 0
+
+
+def format_comparison(runs: list[dict]) -> str:
+    """One line per twin: test accuracy, final training loss, seconds, and how many times larger
+    the first layer's mean weight gradient is than the last one's (far below 1: the first layer
+    learns slowly)."""
+    width = max(12, *(len(r["label"]) for r in runs))
+    lines = [f"{'twin':<{width}}  {'test acc':>8}  {'final loss':>10}  {'seconds':>8}  {'grad first/last':>15}"]
+    for r in runs:
+        last = r["history"][-1] if r["history"] else {}
+        norms = r["grad_norms"]
+        ratio = norms[0] / norms[-1] if norms and None not in (norms[0], norms[-1]) and norms[-1] > 0 else None
+        state = "" if r["state"] == "done" else f"  ({r['state']})"
+        lines.append(f"{r['label']:<{width}}  {_percent(r['test_accuracy']):>8}  "
+                     f"{_loss(last.get('training_loss')):>10}  {r['seconds']:8.3f}  "
+                     f"{'-' if ratio is None else f'{ratio:.3g}':>15}{state}")
+    return "\n".join(lines)
 
 
 def fallback_folder():

@@ -20,9 +20,14 @@ Time: ``elapsed`` is wall time spent training (evaluation and throttle waits inc
 idle time between Step presses excluded); ``kernel_seconds`` is the time inside the training
 kernel alone. A throttle (set_throttle) caps epochs per second of wall time, for a classroom that
 wants to watch a toy problem learn; the loop sleeps on an Event, so stop / pause wake it at once.
+
+Twins: a PaceGate (core/pace.py, ``gate=`` or set_gate) keeps trainers that run at once in step in
+samples seen; without one the loop is unchanged. ``order_sha256`` and ``mean_grad_w_norm`` let
+anyone check that twins started alike and compare how fast each layer learnt.
 """
 from __future__ import annotations
 
+import hashlib
 import inspect
 import math
 import threading
@@ -43,11 +48,12 @@ MAX_CHUNK_BATCHES = 1 << 20
 RATE_WINDOW = 1.0            # seconds of training time behind samples_per_second
 EXPLODE_FACTOR = 1e6         # weight norm this many times its initial value counts as diverged
 EXPLODE_ABSOLUTE = 1e8
+GATE_POLL = 0.05             # seconds a gated trainer waits before re-checking (a missed wake costs no more)
 
 
 class Trainer:
     def __init__(self, network, dataset, config: TrainConfig | None = None, *, chunk_seconds: float = 0.03,
-                 probe_size: int = 500, probe_every: float | None = 1.0, on_snapshot=None, on_epoch=None):
+                 probe_size: int = 500, probe_every: float | None = 1.0, on_snapshot=None, on_epoch=None, gate=None):
         config = (config or TrainConfig()).normalised()
         config.validate()
         self.network = network
@@ -94,6 +100,7 @@ class Trainer:
         self._rng = np.random.default_rng(config.seed)
         self._order = self._rng.permutation(self.n_train).astype(np.int64)
         self._pos = 0                              # samples of the current epoch already trained
+        self._order_hash = hashlib.sha256()        # the orders of finished epochs
         # A probe is a forward pass; on a huge net fewer rows keep it from stalling every chunk.
         probe_size = probe_rows(spec.sizes, probe_size)
         probe_pick = np.random.default_rng([config.seed, 0x5EED]).permutation(self.n_train)[:probe_size]
@@ -127,6 +134,8 @@ class Trainer:
         self._last_loss = float("nan")
         self._last_grad_w = np.zeros(spec.n_layers)
         self._last_grad_b = np.zeros(spec.n_layers)
+        self._grad_w_sum = np.zeros(spec.n_layers)  # per-layer chunk means times their mini-batches
+        self._grad_batches = 0
         self._seq = 0
         self._latest: Snapshot | None = None
         # The runner (its "Paused." snapshot) and the stepper may publish at once: numbering, storing
@@ -143,6 +152,9 @@ class Trainer:
         self.state = "idle"
         self.diverged_message = ""
         self.message = ""
+        self._gate = None
+        if gate is not None:
+            self.set_gate(gate)
 
     def __repr__(self):
         return (f"Trainer({self.network.spec.sizes}, {self.dataset.name}, state={self.state}, "
@@ -204,6 +216,27 @@ class Trainer:
     def last_good_params(self) -> np.ndarray:
         return self._good
 
+    @property
+    def gate(self):
+        return self._gate
+
+    @property
+    def order_sha256(self) -> str:
+        """sha256 over every epoch's mini-batch order (int64 little-endian) used so far, the
+        current epoch's once it has begun: twins with equal hashes saw the samples in the same order."""
+        h = self._order_hash.copy()
+        if self._pos > 0 or self._evaluating is not None:
+            h.update(self._order.astype("<i8").tobytes())
+        return h.hexdigest()
+
+    @property
+    def mean_grad_w_norm(self) -> np.ndarray:
+        """Per-layer weight-gradient norm averaged over every mini-batch trained (first layer
+        first); NaN before the first one."""
+        if not self._grad_batches:
+            return np.full(len(self._grad_w_sum), np.nan)
+        return self._grad_w_sum / self._grad_batches
+
     # ------------------------------------------------------------------ control (any thread)
     def request_stop(self):
         """Stop at the next chunk boundary; also wakes a paused or throttled loop so it can stop."""
@@ -230,6 +263,19 @@ class Trainer:
 
     def resume(self):
         self._resume.set()
+
+    def set_gate(self, gate):
+        """Keep pace with the other twins of ``gate`` (a PaceGate), or run free (None)."""
+        old, self._gate = self._gate, gate
+        if old is not None and old is not gate:
+            old.leave(self)
+        if gate is not None:
+            gate.join(self)
+        self._wake.set()
+
+    def wake(self):
+        """Re-check the pace gate now (another twin moved)."""
+        self._wake.set()
 
     def request_probe(self):
         """Attach histograms to the next snapshot."""
@@ -324,6 +370,7 @@ class Trainer:
                     self.state = "paused"
                     self._clock_stop()
                     self._publish(message="Paused.")
+                    self._gate_moved()        # a paused twin holds nobody back
                     self._resume.wait()       # request_stop() sets it too, so a paused loop can stop
                     self._clock_start()
                     self.state = "training"
@@ -336,15 +383,20 @@ class Trainer:
                     # Capped at 0.1 s so a lowered limit never leaves a long old wait behind.
                     self._wake.wait(min(self._throttle_wait(), 0.1))
                     self._wake.clear()        # stop / pause / set_throttle set their flag first
+                elif (room := self._gate_room()) is not None and room < 0:
+                    self._wake.wait(GATE_POLL)   # too far ahead of the slowest twin
+                    self._wake.clear()
                 else:
                     with self._lock:
-                        result = self._chunk(cap=self._throttle_cap(), pieces=True)
+                        result = self._chunk(cap=self._chunk_cap(room), pieces=True)
+                    self._gate_moved()
         except BaseException:
             self.state = "stopped"
             raise
         finally:
             self._stop.clear()
             self._clock_stop()
+        self._gate_moved()                    # finished twins hold nobody back either
         if result == "diverged":
             return result                     # _diverge() already published
         if result == "early_stopped":
@@ -397,6 +449,23 @@ class Trainer:
         if not self._running:
             self._stop.clear()   # a paused run() must still see a Stop pressed during the step
 
+    def _gate_room(self) -> int | None:
+        gate = self._gate                  # read once: another thread may set_gate(None) meanwhile
+        return None if gate is None else gate.headroom(self)
+
+    def _gate_moved(self):
+        gate = self._gate
+        if gate is not None:
+            gate.moved(self)
+
+    def _chunk_cap(self, room: int | None) -> int | None:
+        """At most the throttle's batches, and no more than the gate's headroom (one batch at least)."""
+        cap = self._throttle_cap()
+        if room is not None:
+            paced = max(1, room // self._config.batch_size)
+            cap = paced if cap is None else min(cap, paced)
+        return cap
+
     # ------------------------------------------------------------------ one chunk
     def _chunk(self, max_batches: int | None = None, cap: int | None = None, pieces: bool = False):
         """Train one chunk, check it, do epoch-end work, publish. Returns None or a final state.
@@ -434,6 +503,8 @@ class Trainer:
         self._last_loss = loss
         self._last_grad_w = np.array(stats.grad_w_norm, dtype=np.float64)
         self._last_grad_b = np.array(stats.grad_b_norm, dtype=np.float64)
+        self._grad_w_sum += self._last_grad_w * stats.n_batches
+        self._grad_batches += stats.n_batches
         self._rate.append((t0 + dt, dt, stats.n_samples))
         sums = self._rate_sums
         sums[0] += dt
@@ -526,6 +597,7 @@ class Trainer:
     def _end_epoch(self, cfg: TrainConfig, results: dict):
         self._epoch += 1
         self._pos = 0
+        self._order_hash.update(self._order.astype("<i8").tobytes())
         self._order = self._rng.permutation(self.n_train).astype(np.int64)   # fresh shuffle every epoch
         now = self.elapsed                     # the epoch's seconds include its evaluation
         seconds, self._epoch_started = now - self._epoch_started, now
