@@ -24,9 +24,11 @@ def test_each_lesson_says_what_to_watch_and_builds_its_runs(name):
     assert set(lesson.panels) <= set(lessons.PANELS)
     assert lesson.budget and lesson.full
     assert lesson.epochs >= 1
-    for label, overrides in lesson.twins:
-        spec = lesson.spec(overrides)
-        assert spec.epochs == lesson.epochs and spec.seed == lesson.spec().seed
+    runs = lesson.twins_or_run()
+    assert len(runs) == max(1, len(lesson.twins))
+    assert [t.label for t in runs] == ([label for label, _ in lesson.twins] or [lesson.label or lesson.title])
+    for twin in runs:
+        assert twin.spec.epochs == lesson.epochs and twin.spec.seed == lesson.spec().seed
     if lesson.spec().data.name in ("mnist", "fashion-mnist"):
         # The short budget holds whatever MNIST is installed: never the whole 60,000.
         assert lesson.spec().data.train_size is not None and lesson.spec().data.train_size <= 5000
@@ -35,7 +37,7 @@ def test_each_lesson_says_what_to_watch_and_builds_its_runs(name):
 def test_twin_labels_name_what_differs():
     vg = lessons.load("vanishing-gradients")
     assert [label for label, _ in vg.twins] == ["sigmoid", "ReLU + He + bias 0.1"]
-    relu = vg.spec(vg.twins[1][1])
+    relu = vg.twins_or_run()[1].spec
     assert relu.network.hidden_activations == ("relu",) * 4 and relu.network.weight_init == "he"
     assert relu.network.bias_init == "constant" and relu.network.bias_value == 0.1
 
@@ -54,7 +56,7 @@ def _raw(lesson="symmetry", **change):
     ({"colour": "red"}, "unknown key(s) colour"),
     ({"base": {"dataset": "circles", "epochs": 3, "etta": 0.1}}, "unknown key(s) etta"),
     ({"twins": [{"label": "a", "overrides": {}}]}, "a comparison has 2 to 4"),
-    ({"twins": [{"label": "a", "overrides": {"eta": -1}}, {"label": "b", "overrides": {}}]}, "Learning rate"),
+    ({"twins": [{"label": "a", "overrides": {"eta": -1}}, {"label": "b", "overrides": {}}]}, "learning rate -1"),
     ({"twins": [{"label": "a", "overrides": {}}, {"label": "a", "overrides": {"eta": 1}}]}, "same label"),
     ({"panels": ["loss", "radar"]}, "'panels' must be"),
     ({"watch": None}, "lacks watch"),

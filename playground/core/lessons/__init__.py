@@ -23,7 +23,7 @@ MAX_BYTES = 64 * 1024            # a lesson is a page of text, never more
 PANELS = ("loss", "accuracy", "gradients", "weights", "histograms", "boundary", "diagram",
           "weight_images", "confusion", "mistakes")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_KEYS = {"format", "version", "name", "title", "watch", "panels", "base", "twins", "budget", "full",
+_KEYS = {"format", "version", "name", "title", "label", "watch", "panels", "base", "twins", "budget", "full",
          "then", "presentation"}
 _REQUIRED = ("format", "version", "name", "title", "watch", "panels", "base", "budget", "full")
 # The order of the issue (Classroom): the menu lists them so.
@@ -44,6 +44,7 @@ class Lesson:
     full: str = ""                              # the published version, and how long it takes
     then: tuple[str, dict, str] | None = None   # (label, overrides, what to watch): a second run
     presentation: dict | None = None            # controls / panels to keep and a caption
+    label: str = ""                             # a single run's name in legends (else the title)
 
     def __repr__(self):
         return f"Lesson({self.name!r}, {len(self.twins) or 1} run(s), {self.epochs} epochs)"
@@ -53,7 +54,8 @@ class Lesson:
         return int(self.base["epochs"])
 
     def spec(self, overrides: dict | None = None, **extra):
-        """The RunSpec of the base run with ``overrides`` (and ``extra``, e.g. data_dir) applied."""
+        """The RunSpec of the base run with ``overrides`` (and ``extra``, e.g. data_dir) laid over
+        its settings (twins go through compare.twins_from_overrides instead: twins_or_run)."""
         from ..runspec import RunSpec
         return RunSpec.from_settings({**self.base, **(overrides or {}), **extra})
 
@@ -63,7 +65,7 @@ class Lesson:
         from ..compare import Twin, twins_from_overrides
         base = self.spec(**extra)
         if not self.twins:
-            return [Twin(label=self.title, spec=base, overrides={})]
+            return [Twin(label=self.label or self.title, spec=base, overrides={})]
         labels = [label for label, _ in self.twins]
         return twins_from_overrides(base, [dict(o) for _, o in self.twins], labels)
 
@@ -114,8 +116,8 @@ def parse(raw: bytes, name: str) -> Lesson:
         raise SpecError(f"{where} is version {d['version']!r}; this playground reads version {VERSION}.")
     if d["name"] != name:
         raise SpecError(f"{where} calls itself {d['name']!r}: the file name and the name must agree.")
-    for key in ("title", "watch", "budget", "full"):
-        if not isinstance(d[key], str) or not d[key].strip():
+    for key in ("title", "watch", "budget", "full", "label"):
+        if key in d and (not isinstance(d[key], str) or not d[key].strip()):
             raise SpecError(f"{where}: {key!r} must be a non-empty text.")
     panels = d["panels"]
     if not isinstance(panels, list) or not panels or not all(p in PANELS for p in panels):
@@ -150,11 +152,15 @@ def parse(raw: bytes, name: str) -> Lesson:
         raise SpecError(f"{where}: 'presentation' must be an object.")
     lesson = Lesson(name=name, title=d["title"].strip(), watch=" ".join(d["watch"].split()),
                     panels=tuple(panels), base=base, twins=tuple(twins), budget=d["budget"].strip(),
-                    full=d["full"].strip(), then=then, presentation=presentation)
-    for label, overrides in twins or [("base", {})]:
-        _build(lesson, overrides, f"{where}'s run {label!r}")
-    if then is not None:
-        _build(lesson, then[1], f"{where}'s 'then' run")
+                    full=d["full"].strip(), then=then, presentation=presentation,
+                    label=d.get("label", "").strip())
+    try:
+        lesson.twins_or_run()
+        lesson.then_run()
+    except SpecError as e:
+        raise SpecError(f"{where} describes a run that cannot be: {e}") from None
+    except (TypeError, ValueError) as e:
+        raise SpecError(f"{where} has a value of the wrong kind: {e}") from None
     return lesson
 
 
@@ -169,15 +175,6 @@ def _setting_keys() -> set:
     """Every flat setting RunSpec.from_settings reads."""
     from ..runspec import RunSpec
     return set(RunSpec.default().to_settings()) | {"dataset"}
-
-
-def _build(lesson: Lesson, overrides: dict, what: str) -> None:
-    try:
-        lesson.spec(overrides)
-    except SpecError as e:
-        raise SpecError(f"{what} is not a valid run: {e}") from None
-    except (TypeError, ValueError) as e:
-        raise SpecError(f"{what} has a value of the wrong kind: {e}") from None
 
 
 def _only(d: dict, allowed: set, what: str) -> None:
