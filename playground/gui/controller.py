@@ -16,6 +16,7 @@ from playground.core.errors import PlaygroundError, SpecError
 from ._qt import QtCore, QtWidgets
 from . import dataload, filedialogs, gcpolicy, runfiles, runmessages
 from . import settings as st
+from . import lessons as lesson_menu
 from .backend import CoreBackend
 from .builder import BackgroundBuild, is_big
 from .controls import LIVE_KEYS
@@ -67,6 +68,7 @@ class Controller(QtCore.QObject):
         self.defaults = DatasetDefaults(window)
 
         self._wire()
+        lesson_menu.install(self)
         if restore_settings:
             window.restore_settings()
         self.new_session()
