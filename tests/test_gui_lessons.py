@@ -29,7 +29,7 @@ def test_a_lesson_chosen_in_the_picker_sets_every_control_and_starts(qtbot, gui,
             for _ in range(lessons.names().index("xor-spirals")):
                 qtbot.keyClick(dlg.list, QtCore.Qt.Key_Down)
             seen["title"], seen["watch"] = dlg.title.text(), dlg.watch.text()
-            qtbot.mouseClick(dlg.start, QtCore.Qt.LeftButton)
+            qtbot.keyClick(dlg.list, QtCore.Qt.Key_Return)           # Enter starts the chosen one
         finally:
             if dlg.isVisible():
                 dlg.reject()

@@ -50,10 +50,12 @@ class LessonDialog(QtWidgets.QDialog):
             text.addWidget(w)
         text.addStretch(1)
         body = QtWidgets.QHBoxLayout()
-        body.addWidget(self.list, 2)
-        body.addLayout(text, 3)
+        body.addWidget(self.list, 0)
+        body.addLayout(text, 1)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Cancel)
         self.start = buttons.addButton("Start", QtWidgets.QDialogButtonBox.AcceptRole)
+        # Enter starts the lesson chosen in the list (else Qt makes Cancel the default on show).
+        buttons.button(QtWidgets.QDialogButtonBox.Cancel).setAutoDefault(False)
         self.start.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -63,7 +65,10 @@ class LessonDialog(QtWidgets.QDialog):
         self.list.currentItemChanged.connect(self._show)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
         self.list.setCurrentRow(0)
-        self.resize(820, 420)
+        # Every title whole: a teacher reads the list, not a row of truncated names.
+        self.list.setMinimumWidth(self.list.sizeHintForColumn(0) + 2 * self.list.frameWidth() + 8)
+        self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        self.resize(self.list.minimumWidth() + 480, 440)
 
     def _show(self, item, _previous=None) -> None:
         lesson = self._lessons[item.data(QtCore.Qt.UserRole)] if item is not None else None
