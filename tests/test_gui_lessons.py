@@ -43,15 +43,19 @@ def test_a_lesson_chosen_in_the_picker_sets_every_control_and_starts(qtbot, gui,
         ("xor", [10, 5], "relu", "quadratic", "sgd", 0.03, 50)
     qtbot.waitUntil(lambda: c.trainer is not None and c.trainer.step > 0, timeout=60000)
     assert c.run_active and c.applied["dataset"] == "xor"
-    assert w.banner.isVisible() and xor.watch[:60] in w.banner.text.text()
+    panel = w.lesson_menu.panel
+    assert panel.isVisible() and xor.watch[:60] in panel.text.text()
 
-    # The lesson's second part is one click on the banner.
-    qtbot.mouseClick(w.banner.action_button("Next: two spirals"), QtCore.Qt.LeftButton)
+    # The lesson's second part is one click on the lesson panel.
+    assert panel.next.text() == "Next: two spirals"
+    qtbot.mouseClick(panel.next, QtCore.Qt.LeftButton)
     s = w.controls.state()
     assert (s["dataset"], s["hidden"], s["activation"], s["optimizer"], s["epochs"]) == \
         ("spirals", [12, 12], "tanh", "adam", 300)
     qtbot.waitUntil(lambda: c.applied["dataset"] == "spirals" and c.trainer.step > 0, timeout=60000)
-    assert "Two spirals" in w.banner.text.text() and w.banner.action_button("Next: two spirals") is None
+    assert "Two spirals" in panel.text.text() and not panel.next.isVisible()
+    qtbot.mouseClick(panel.end, QtCore.Qt.LeftButton)
+    assert not panel.isVisible() and c.run_active      # the note goes, the run goes on
     assert not dialogs
     c.stop()
 
@@ -66,11 +70,12 @@ def test_a_comparison_lesson_hands_its_twins_to_the_compare_page(qtbot, gui, dia
     if compare_page is None:
         w.lesson_menu.actions["symmetry"].trigger()
         assert dialogs and dialogs[-1][0] == "information" and "no Compare page" in dialogs[-1][2]
-        assert not w.banner.isVisible()
+        assert not w.lesson_menu.panel.isVisible()
         return
     handed = []
     monkeypatch.setattr(compare_page, "open_comparison", lambda ctrl, twins: handed.append((ctrl, twins)))
     w.lesson_menu.actions["symmetry"].trigger()
     (ctrl, twins), = handed
     assert ctrl is c and [t.label for t in twins] == ["all-zero weights", "random (Xavier) weights"]
-    assert twins[0].spec.network.weight_init == "zeros" and symmetry.watch[:60] in w.banner.text.text()
+    assert twins[0].spec.network.weight_init == "zeros"
+    assert w.lesson_menu.panel.isVisible() and symmetry.watch[:60] in w.lesson_menu.panel.text.text()

@@ -68,9 +68,9 @@ class Controller(QtCore.QObject):
         self.defaults = DatasetDefaults(window)
 
         self._wire()
-        lesson_menu.install(self)
         if restore_settings:
             window.restore_settings()
+        lesson_menu.install(self)        # after restoreState: the lesson panel never comes back empty
         self.new_session()
         self.frames.start()
         self.gaps.start()

@@ -1,8 +1,9 @@
 """The Lessons menu and picker: one click sets a classic experiment up and starts it.
 
 A single-run lesson sets the controls (its RunSpec's flat settings) and presses Play; a
-comparison hands its twins to the Compare page (gui.compare.open_comparison). Either way the
-banner then says what to watch, and a lesson with a second part offers it as a banner button.
+comparison hands its twins to the Compare page (gui.compare.open_comparison). Either way a
+lesson panel across the top of the window (above every page, so it stays in view on the
+Compare page too) says what to watch, and offers a lesson's second part as a button.
 """
 from __future__ import annotations
 
@@ -13,7 +14,44 @@ from playground.core.errors import PlaygroundError
 from ._qt import QtCore, QtWidgets
 from . import datafolders
 
-NEXT = "lesson-next"          # the banner button that starts a lesson's second part
+
+
+class LessonPanel(QtWidgets.QFrame):
+    """What to watch in the lesson that runs: its title, two or three sentences, Next and End."""
+
+    sigNext = QtCore.Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("lessonPanel")
+        self.setStyleSheet("QFrame#lessonPanel { background: #e3f0ff; border: 2px solid #5b9bd5; "
+                           "border-radius: 6px; } QLabel { color: #0a3d7a; }")
+        self.text = QtWidgets.QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.next = QtWidgets.QPushButton()
+        self.next.clicked.connect(self.sigNext)
+        self.end = QtWidgets.QPushButton("End lesson")
+        self.end.setToolTip("Hide this note; the runs stay as they are")
+        self.end.clicked.connect(self.hide_lesson)
+        lay = QtWidgets.QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 6, 6)
+        lay.addWidget(self.text, 1)
+        buttons = QtWidgets.QVBoxLayout()
+        buttons.addWidget(self.next)
+        buttons.addWidget(self.end)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
+        self.dock = None
+
+    def say(self, title: str, watch: str, then: str | None) -> None:
+        self.text.setText(f"<b>{_html(title)}</b><br>{_html(watch)}")
+        self.next.setText(f"Next: {then}" if then else "")
+        self.next.setVisible(bool(then))
+        self.dock.show()
+
+    def hide_lesson(self) -> None:
+        self.dock.hide()
 
 
 class LessonDialog(QtWidgets.QDialog):
@@ -84,7 +122,7 @@ class LessonDialog(QtWidgets.QDialog):
 
 
 class LessonMenu(QtCore.QObject):
-    """The Lessons menu of the window, and the lesson on show (for its banner's Next button)."""
+    """The Lessons menu of the window, and the lesson on show (for its panel's Next button)."""
 
     sigStarted = QtCore.Signal(str)        # a lesson's name, once its runs are set up and started
 
@@ -109,7 +147,17 @@ class LessonMenu(QtCore.QObject):
         help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
         bar.insertMenu(help_menu, menu) if help_menu is not None else bar.addMenu(menu)
         self.menu = menu
-        w.banner.sigAction.connect(self._on_banner_action)
+        self.panel = LessonPanel()
+        self.panel.sigNext.connect(self.next_part)
+        dock = QtWidgets.QDockWidget("Lesson", w)
+        dock.setObjectName("lessonDock")
+        dock.setTitleBarWidget(QtWidgets.QWidget())       # no title bar: a strip, not a tool window
+        dock.setFeatures(QtWidgets.QDockWidget.NoDockWidgetFeatures)
+        dock.setAllowedAreas(QtCore.Qt.TopDockWidgetArea)
+        dock.setWidget(self.panel)
+        w.addDockWidget(QtCore.Qt.TopDockWidgetArea, dock)
+        dock.hide()
+        self.panel.dock = dock
 
     def choose(self) -> bool:
         dlg = LessonDialog(self.c.w)
@@ -135,16 +183,21 @@ class LessonMenu(QtCore.QObject):
                     f"“{lesson.title}” compares {len(runs)} runs side by side, and this version of NN "
                     f"Playground has no Compare page yet. On the command line: nn-playground lesson {name}")
                 return False
-            open_comparison(self.c, runs)
+            try:
+                open_comparison(self.c, runs)
+            except PlaygroundError as e:
+                QtWidgets.QMessageBox.warning(w, "Cannot start the lesson", str(e))
+                return False
         elif not start_single(self.c, runs[0].spec):
             return False
         self.lesson = lesson
-        self._say(lesson.title, lesson.watch, lesson.then[0] if lesson.then else None)
+        self.panel.say(lesson.title, lesson.watch, lesson.then[0] if lesson.then else None)
         self.sigStarted.emit(name)
         return True
 
-    def _on_banner_action(self, key: str) -> None:
-        if key != NEXT or self.lesson is None or self.lesson.then is None:
+    def next_part(self) -> None:
+        """The lesson's second part (XOR, then the two spirals)."""
+        if self.lesson is None or self.lesson.then is None:
             return
         lesson = self.lesson
         label, _, watch = lesson.then
@@ -154,11 +207,7 @@ class LessonMenu(QtCore.QObject):
             QtWidgets.QMessageBox.warning(self.c.w, "Cannot start the lesson", str(e))
             return
         if start_single(self.c, run.spec):
-            self._say(f"{lesson.title}: {label}", watch, None)
-
-    def _say(self, title: str, watch: str, then: str | None) -> None:
-        actions = [(NEXT, f"Next: {then}")] if then else []
-        self.c.w.banner.show_message("info", f"<b>{_html(title)}</b><br>{_html(watch)}", actions)
+            self.panel.say(f"{lesson.title}: {label}", watch, None)
 
 
 def start_single(controller, spec) -> bool:
