@@ -171,7 +171,7 @@ def test_dropout_narrows_the_gap_on_a_small_noisy_set(lesson):
     runs = _runs(twins)
     plain, drop = (runs[label]["history"][-1] for label in ("no dropout", "dropout 0.5"))
     gap = lambda h: h["training_accuracy"] - h["test_accuracy"]
-    assert gap(plain) >= 0.15 and gap(drop) <= gap(plain) - 0.05     # measured 23 vs 11 points
+    assert gap(plain) >= 0.15 and gap(drop) <= gap(plain) - 0.05     # measured 20 vs 14 points
     assert drop["test_accuracy"] > plain["test_accuracy"] and drop["test_loss"] < 0.5 * plain["test_loss"]
 
 
