@@ -162,7 +162,8 @@ def test_weight_init_histograms_saturated_collapsed_spread(lesson):
     for label in ("N(0, 1/n_in) ≈ Xavier", "He + ReLU"):
         assert all(h.saturated_fraction < 0.05 and _spread(h) > 0.15 for h in hidden[label]), label
     acc = {label: trainer.history[-1].test_accuracy for label, (trainer, _) in trained.items()}
-    assert min(acc["N(0, 1/n_in) ≈ Xavier"], acc["He + ReLU"]) > 0.8 > 0.7 > max(acc["N(0, 1)"], acc["N(0, 0.01²)"])
+    # Only the spread ones learn fast (measured 92 / 93 % vs 63 / 69 % on the 10,000 test digits).
+    assert min(acc["N(0, 1/n_in) ≈ Xavier"], acc["He + ReLU"]) > max(acc["N(0, 1)"], acc["N(0, 0.01²)"]) + 0.15
 
 
 @_lesson("dropout")
