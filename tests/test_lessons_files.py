@@ -81,3 +81,15 @@ def test_an_unknown_lesson_name_suggests_the_closest():
         lessons.load("dead-relu")
     with pytest.raises(SpecError, match="Unknown lesson"):
         lessons.load("../etc/passwd")
+
+
+def test_a_wheel_ships_every_lesson_file():
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["playground"]
+    files = [p.relative_to(root / "playground").as_posix() for p in (root / "playground" / "core" / "lessons").glob("*.json")]
+    assert len(files) == len(ISSUE)
+    assert all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files)
