@@ -90,6 +90,7 @@ def test_a_wheel_ships_every_lesson_file():
 
     root = Path(__file__).resolve().parents[1]
     patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["playground"]
-    files = [p.relative_to(root / "playground").as_posix() for p in (root / "playground" / "core" / "lessons").glob("*.json")]
+    folder = root / "playground" / "core" / "lessons"
+    files = [p.relative_to(root / "playground").as_posix() for p in folder.glob("*.json")]
     assert len(files) == len(ISSUE)
     assert all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files)
