@@ -1,5 +1,5 @@
-"""The `nn-playground` command: no subcommand opens the GUI; train, compare, gradcheck, bench and
-selftest run headless.
+"""The `nn-playground` command: no subcommand opens the GUI; train, compare, lesson, gradcheck, bench
+and selftest run headless.
 
 Qt is imported only on the GUI and selftest paths, so training and benchmarking work on a
 machine without a display or Qt's system libraries (a test keeps it so).
@@ -50,6 +50,19 @@ def _compare_parser(sub):
     c.set_defaults(func=cmd_compare)
 
 
+def _lesson_parser(sub):
+    c = sub.add_parser("lesson", help="run a classic experiment (a lesson) headless on its short budget",
+                       description="Run one of the shipped lessons (the experiments of Nielsen's book and the "
+                                   "papers it cites) headless, on the short budget the window starts it with.")
+    c.add_argument("name", nargs="?", help="the lesson (see --list)")
+    c.add_argument("--list", action="store_true", help="list the lessons: name, title, budget")
+    c.add_argument("--data-dir", default=None, metavar="DIR", help="folder holding MNIST's IDX .gz files")
+    c.add_argument("--epochs", type=int, default=None, metavar="N", help="epochs instead of the short budget")
+    c.add_argument("--quiet", action="store_true", help="print nothing but the --json line")
+    c.add_argument("--json", action="store_true", help="print the runs as one JSON object, the last line")
+    c.set_defaults(func=cmd_lesson)
+
+
 def _gradcheck_parser(sub):
     g = sub.add_parser("gradcheck", help="compare backpropagation with central differences (float64)")
     g.add_argument("--layers", default=None, help="sizes, e.g. 4,5,3 (default: 5,4,3,3)")
@@ -95,6 +108,7 @@ def _classify_parser(sub):
 COMMANDS = {
     "train": _train_parser,
     "compare": _compare_parser,
+    "lesson": _lesson_parser,
     "gradcheck": _gradcheck_parser,
     "bench": _bench_parser,
     "selftest": _selftest_parser,
@@ -149,7 +163,8 @@ def _add_train_args(t: argparse.ArgumentParser, single_run: bool = True) -> None
     n.add_argument("--output", default=None, help="output activation: sigmoid, softmax or linear")
     n.add_argument("--cost", default=None, help="quadratic, cross-entropy or log-likelihood")
     n.add_argument("--init", default=None,
-                   help="weights: default (N(0,1/n_in)), large (N(0,1)), xavier, xavier_uniform or he")
+                   help="weights: default (N(0,1/n_in)), large (N(0,1)), small (N(0,0.01^2)), xavier, "
+                        "xavier_uniform, he or zeros (all zero: every hidden unit stays alike)")
     n.add_argument("--bias-init", default=None, help="normal, zeros or constant")
     n.add_argument("--bias-value", type=float, default=None, help="bias for --bias-init constant (0.1)")
     n.add_argument("--dtype", default=None, help="float32 or float64 (float32)")
@@ -448,8 +463,6 @@ def _reproduced(replayed, trainer):
 
 def cmd_compare(args) -> int:
     """Twins of the run the options describe, one per --vary value, trained one after the other."""
-    from tqdm import tqdm
-
     from .core.compare import VARIABLE, parse_vary, run_twins, start_note, twins
 
     key, values = parse_vary(args.vary)                 # a typo fails before any data is loaded
@@ -462,7 +475,24 @@ def cmd_compare(args) -> int:
         print(f"{len(pairs)} twins of {dataset.name} differing in {VARIABLE[key]}, {run.epochs} epoch(s) each, "
               f"seed {run.seed}: {', '.join(t.label for t in pairs)}")
         print(note or "Every twin starts from the same initial weights and mini-batch order.", flush=True)
-    bar = tqdm(total=len(pairs) * run.epochs * n_train, unit="sample", unit_scale=True, file=sys.stderr,
+    runs = _run_twins_with_progress(pairs, dataset, run.epochs * n_train)
+    if runs is None:
+        return EXIT_INTERRUPTED
+    if not args.quiet:
+        print(format_comparison(runs))
+    if args.json:
+        print(json.dumps({"vary": {"key": key, "values": [list(v) if isinstance(v, tuple) else v for v in values]},
+                          "start_note": note, "runs": runs}), flush=True)
+    return 0
+
+
+def _run_twins_with_progress(pairs, dataset, samples_each: int):
+    """run_twins with one progress bar over all twins on stderr; None when interrupted."""
+    from tqdm import tqdm
+
+    from .core.compare import run_twins
+
+    bar = tqdm(total=len(pairs) * samples_each, unit="sample", unit_scale=True, file=sys.stderr,
                disable=None, leave=False, dynamic_ncols=True)
     done = {"label": None, "before": 0, "last": 0}      # twins train in turn: samples of earlier twins
 
@@ -475,18 +505,52 @@ def cmd_compare(args) -> int:
         bar.refresh()
 
     try:
-        runs = run_twins(pairs, dataset=dataset, on_snapshot=on_snapshot)
+        return run_twins(pairs, dataset=dataset, on_snapshot=on_snapshot)
     except KeyboardInterrupt:
-        bar.close()
         print(f"{PROG}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return None
     finally:
         bar.close()
+
+
+def cmd_lesson(args) -> int:
+    """A lesson's runs, headless, on its short budget (and its second run, if it has one)."""
+    from .core import lessons
+    from .core.compare import start_note
+
+    if args.list or args.name is None:
+        if not args.list:
+            raise SpecError(f"Name a lesson ({', '.join(lessons.names())}) or give --list.")
+        width = max(len(n) for n in lessons.names())
+        for name in lessons.names():
+            lesson = lessons.load(name)
+            print(f"{name:<{width}}  {lesson.title}\n{'':<{width}}  {lesson.budget}")
+        return 0
+    lesson = lessons.load(args.name)
+    extra = {k: v for k, v in (("data_dir", args.data_dir), ("epochs", args.epochs)) if v is not None}
+    parts = [(lesson.twins_or_run(**extra), lesson.watch)]
+    if lesson.then is not None:
+        parts.append(([lesson.then_run(**extra)], lesson.then[2]))
     if not args.quiet:
-        print(format_comparison(runs))
+        print(f"{lesson.title}\n{lesson.watch}\n{lesson.budget}", flush=True)
+    runs, notes = [], []
+    for i, (pairs, watch) in enumerate(parts):
+        spec = pairs[0].spec
+        dataset = spec.load_dataset(progress=_download_progress())
+        if not args.quiet and i:
+            print(f"\nThen: {pairs[0].label}. {watch}", flush=True)
+        part = _run_twins_with_progress(pairs, dataset, spec.epochs * len(dataset.y_train))
+        if part is None:
+            return EXIT_INTERRUPTED
+        if not args.quiet:
+            print(format_comparison(part))
+        runs += part
+        notes.append(start_note(pairs))
+    if not args.quiet:
+        print(f"Full version: {lesson.full}")
     if args.json:
-        print(json.dumps({"vary": {"key": key, "values": [list(v) if isinstance(v, tuple) else v for v in values]},
-                          "start_note": note, "runs": runs}), flush=True)
+        print(json.dumps({"lesson": lesson.name, "start_note": " ".join(n for n in notes if n), "runs": runs}),
+              flush=True)
     return 0
 
 

@@ -16,6 +16,10 @@ def weight_sample(kind: str, n_out: int, n_in: int, rng: np.random.Generator) ->
     shape = (n_out, n_in)
     if kind == "large":            # Nielsen ch.1: N(0, 1), saturates sigmoids in wide layers
         return rng.standard_normal(shape)
+    if kind == "small":            # N(0, 0.01^2): every layer shrinks the signal, deep activations collapse
+        return rng.standard_normal(shape) * 0.01
+    if kind == "zeros":            # every unit of a layer starts identical: the symmetry lesson
+        return np.zeros(shape)
     if kind == "default":          # Nielsen ch.3: N(0, 1/n_in)
         return rng.standard_normal(shape) / math.sqrt(n_in)
     if kind == "xavier_normal":    # Glorot: N(0, 2/(n_in+n_out))

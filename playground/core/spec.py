@@ -15,7 +15,7 @@ from .errors import SpecError
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "linear")
 OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear")
 COSTS = ("quadratic", "cross_entropy", "log_likelihood")
-WEIGHT_INITS = ("default", "large", "xavier_normal", "xavier_uniform", "he")
+WEIGHT_INITS = ("default", "large", "small", "xavier_normal", "xavier_uniform", "he", "zeros")
 BIAS_INITS = ("normal", "zeros", "constant")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 SCHEDULES = ("constant", "plateau")

@@ -16,6 +16,7 @@ from playground.core.errors import PlaygroundError, SpecError
 from ._qt import QtCore, QtWidgets
 from . import compare, dataload, filedialogs, gcpolicy, runfiles, runmessages, viewexport
 from . import settings as st
+from . import lessons as lesson_menu
 from .backend import CoreBackend
 from .builder import BackgroundBuild, is_big
 from .controls import LIVE_KEYS
@@ -77,6 +78,7 @@ class Controller(QtCore.QObject):
         self._wire()
         if restore_settings:
             window.restore_settings()
+        lesson_menu.install(self)        # after restoreState: the lesson panel never comes back empty
         self.new_session()
         self.frames.start()
         self.gaps.start()

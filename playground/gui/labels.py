@@ -10,6 +10,7 @@ OUTPUT_LABELS = {k: _ACT.get(k, k) for k in OUTPUT_ACTIVATIONS}
 COST_LABELS = {k: {"quadratic": "Quadratic (MSE)", "cross_entropy": "Cross-entropy",
                    "log_likelihood": "Log-likelihood"}.get(k, k) for k in COSTS}
 WEIGHT_INIT_LABELS = {k: {"default": "N(0, 1/n_in) (Nielsen)", "large": "N(0, 1) (large)",
+                          "small": "N(0, 0.01²) (small)", "zeros": "All zero",
                           "xavier_normal": "Xavier normal", "xavier_uniform": "Xavier uniform",
                           "he": "He (for ReLU)"}.get(k, k) for k in WEIGHT_INITS}
 BIAS_INIT_LABELS = {k: {"normal": "N(0, 1)", "zeros": "Zeros", "constant": "Constant 0.1"}.get(k, k)

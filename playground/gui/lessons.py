@@ -1,0 +1,241 @@
+"""The Lessons menu and picker: one click sets a classic experiment up and starts it.
+
+A single-run lesson sets the controls (its RunSpec's flat settings) and presses Play; a
+comparison hands its twins to the Compare page (gui.compare.open_comparison). Either way a
+lesson panel across the top of the window (above every page, so it stays in view on the
+Compare page too) says what to watch, and offers a lesson's second part as a button.
+"""
+from __future__ import annotations
+
+from playground.core import lessons
+from playground.core.catalogue import IMAGE_NAMES
+from playground.core.errors import PlaygroundError
+
+from ._qt import QtCore, QtWidgets
+from . import datafolders
+
+
+
+class LessonPanel(QtWidgets.QFrame):
+    """What to watch in the lesson that runs: its title, two or three sentences, Next and End."""
+
+    sigNext = QtCore.Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("lessonPanel")
+        self.setStyleSheet("QFrame#lessonPanel { background: #e3f0ff; border: 2px solid #5b9bd5; "
+                           "border-radius: 6px; } QLabel { color: #0a3d7a; }")
+        self.text = QtWidgets.QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.next = QtWidgets.QPushButton()
+        self.next.clicked.connect(self.sigNext)
+        self.end = QtWidgets.QPushButton("End lesson")
+        self.end.setToolTip("Hide this note; the runs stay as they are")
+        self.end.clicked.connect(self.hide_lesson)
+        lay = QtWidgets.QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 6, 6)
+        lay.addWidget(self.text, 1)
+        buttons = QtWidgets.QVBoxLayout()
+        buttons.addWidget(self.next)
+        buttons.addWidget(self.end)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
+        self.dock = None
+
+    def say(self, title: str, watch: str, then: str | None) -> None:
+        self.text.setText(f"<b>{_html(title)}</b><br>{_html(watch)}")
+        self.next.setText(f"Next: {then}" if then else "")
+        self.next.setVisible(bool(then))
+        self.dock.show()
+
+    def hide_lesson(self) -> None:
+        self.dock.hide()
+
+
+class LessonDialog(QtWidgets.QDialog):
+    """A list of the lessons; the one selected shows its title, what to watch and how long it takes."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Lessons")
+        self.setObjectName("lessonDialog")
+        self.list = QtWidgets.QListWidget()
+        self.list.setAccessibleName("Lessons")
+        self._lessons = {}
+        for name in lessons.names():
+            lesson = lessons.load(name)
+            self._lessons[name] = lesson
+            item = QtWidgets.QListWidgetItem(lesson.title)
+            item.setData(QtCore.Qt.UserRole, name)
+            self.list.addItem(item)
+        self.title = QtWidgets.QLabel()
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        self.watch = QtWidgets.QLabel()
+        self.budget = QtWidgets.QLabel()
+        self.full = QtWidgets.QLabel()
+        self.full.setStyleSheet("color: palette(mid);")
+        for label in (self.watch, self.budget, self.full):
+            label.setWordWrap(True)
+            label.setAlignment(QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
+        text = QtWidgets.QVBoxLayout()
+        for w in (self.title, self.watch, self.budget, self.full):
+            text.addWidget(w)
+        text.addStretch(1)
+        body = QtWidgets.QHBoxLayout()
+        body.addWidget(self.list, 0)
+        body.addLayout(text, 1)
+        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Cancel)
+        self.start = buttons.addButton("Start", QtWidgets.QDialogButtonBox.AcceptRole)
+        # Enter starts the lesson chosen in the list (else Qt makes Cancel the default on show).
+        buttons.button(QtWidgets.QDialogButtonBox.Cancel).setAutoDefault(False)
+        self.start.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.addLayout(body, 1)
+        outer.addWidget(buttons)
+        self.list.currentItemChanged.connect(self._show)
+        self.list.itemDoubleClicked.connect(lambda _item: self.accept())
+        self.list.setCurrentRow(0)
+        # Every title whole: a teacher reads the list, not a row of truncated names.
+        self.list.setMinimumWidth(self.list.sizeHintForColumn(0) + 2 * self.list.frameWidth() + 8)
+        self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        self.resize(self.list.minimumWidth() + 480, 440)
+
+    def _show(self, item, _previous=None) -> None:
+        lesson = self._lessons[item.data(QtCore.Qt.UserRole)] if item is not None else None
+        self.title.setText(lesson.title if lesson else "")
+        self.watch.setText(lesson.watch if lesson else "")
+        self.budget.setText(f"Short version: {lesson.budget}" if lesson else "")
+        self.full.setText(f"Full version: {lesson.full}" if lesson else "")
+
+    @property
+    def chosen(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(QtCore.Qt.UserRole) if item is not None else None
+
+
+class LessonMenu(QtCore.QObject):
+    """The Lessons menu of the window, and the lesson on show (for its panel's Next button)."""
+
+    sigStarted = QtCore.Signal(str)        # a lesson's name, once its runs are set up and started
+
+    def __init__(self, controller):
+        super().__init__(controller)
+        self.c = controller
+        w = controller.w
+        self.lesson: lessons.Lesson | None = None
+        menu = QtWidgets.QMenu("&Lessons", w)
+        self.act_choose = menu.addAction("Choose a lesson…")
+        self.act_choose.setShortcut("Ctrl+L")
+        self.act_choose.setToolTip("The classic experiments, one click each, with what to watch")
+        self.act_choose.triggered.connect(self.choose)
+        menu.addSeparator()
+        self.actions = {}
+        for name in lessons.names():
+            act = menu.addAction(lessons.load(name).title)
+            act.setObjectName(f"lesson-{name}")
+            act.triggered.connect(lambda _=False, n=name: self.start(n))
+            self.actions[name] = act
+        bar = w.menuBar()
+        help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+        bar.insertMenu(help_menu, menu) if help_menu is not None else bar.addMenu(menu)
+        self.menu = menu
+        self.panel = LessonPanel()
+        self.panel.sigNext.connect(self.next_part)
+        dock = QtWidgets.QDockWidget("Lesson", w)
+        dock.setObjectName("lessonDock")
+        dock.setTitleBarWidget(QtWidgets.QWidget())       # no title bar: a strip, not a tool window
+        dock.setFeatures(QtWidgets.QDockWidget.NoDockWidgetFeatures)
+        dock.setAllowedAreas(QtCore.Qt.TopDockWidgetArea)
+        dock.setWidget(self.panel)
+        w.addDockWidget(QtCore.Qt.TopDockWidgetArea, dock)
+        dock.hide()
+        self.panel.dock = dock
+
+    def choose(self) -> bool:
+        dlg = LessonDialog(self.c.w)
+        if dlg.exec() != QtWidgets.QDialog.Accepted or dlg.chosen is None:
+            return False
+        return self.start(dlg.chosen)
+
+    def start(self, name: str) -> bool:
+        """Set lesson ``name`` up and start it; False (with a message) if it cannot run here."""
+        w = self.c.w
+        try:
+            lesson = lessons.load(name)
+            runs = lesson.twins_or_run(**_data_dir(lesson))
+        except PlaygroundError as e:
+            QtWidgets.QMessageBox.warning(w, "Cannot start the lesson", str(e))
+            return False
+        if lesson.twins:
+            try:
+                from .compare import open_comparison
+            except ImportError:
+                QtWidgets.QMessageBox.information(
+                    w, "Comparisons are not available",
+                    f"“{lesson.title}” compares {len(runs)} runs side by side, and this version of NN "
+                    f"Playground has no Compare page yet. On the command line: nn-playground lesson {name}")
+                return False
+            try:
+                open_comparison(self.c, runs)
+            except PlaygroundError as e:
+                QtWidgets.QMessageBox.warning(w, "Cannot start the lesson", str(e))
+                return False
+        elif not start_single(self.c, runs[0].spec):
+            return False
+        self.lesson = lesson
+        self.panel.say(lesson.title, lesson.watch, lesson.then[0] if lesson.then else None)
+        self.sigStarted.emit(name)
+        return True
+
+    def next_part(self) -> None:
+        """The lesson's second part (XOR, then the two spirals)."""
+        if self.lesson is None or self.lesson.then is None:
+            return
+        lesson = self.lesson
+        label, _, watch = lesson.then
+        try:
+            run = lesson.then_run(**_data_dir(lesson))
+        except PlaygroundError as e:
+            QtWidgets.QMessageBox.warning(self.c.w, "Cannot start the lesson", str(e))
+            return
+        if start_single(self.c, run.spec):
+            self.panel.say(f"{lesson.title}: {label}", watch, None)
+
+
+def start_single(controller, spec) -> bool:
+    """Show ``spec`` in the controls, build it and press Play."""
+    settings = spec.to_settings()
+    settings["per_layer"] = len(set(settings["hidden_activations"])) > 1
+    controller.w.controls.set_state(settings)
+    if not controller.rebuild(ask=False):
+        return False
+    s = controller.active
+    if s.trainer is not None and not s.run_active:
+        controller.play_pause()
+    return True
+
+
+def install(controller) -> LessonMenu:
+    """Add the Lessons menu to the controller's window."""
+    menu = LessonMenu(controller)
+    controller.w.lesson_menu = menu
+    return menu
+
+
+def _data_dir(lesson) -> dict:
+    """The window's remembered folder for the lesson's dataset (MNIST lives wherever it was found)."""
+    name = lesson.spec().data.name
+    folder = datafolders.remembered(name) if name in IMAGE_NAMES else None
+    return {"data_dir": folder} if folder else {}
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

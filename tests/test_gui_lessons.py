@@ -1,0 +1,81 @@
+"""The Lessons menu and picker, driven as a teacher would: choose, start, watch, go on."""
+from __future__ import annotations
+
+import pytest
+
+from gui_support import answers, dialogs, gui, isolated_settings, no_leaked_threads  # noqa: F401
+from playground.core import lessons
+from playground.gui._qt import QtCore, QtWidgets
+from playground.gui.lessons import LessonDialog
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def test_a_lesson_chosen_in_the_picker_sets_every_control_and_starts(qtbot, gui, dialogs):
+    w, c = gui
+    xor = lessons.load("xor-spirals")
+    menu_titles = [a.text() for a in w.lesson_menu.menu.actions() if a.text()]
+    assert menu_titles[1:] == [lessons.load(n).title for n in lessons.names()]
+    assert "Lessons" in [a.text().replace("&", "") for a in w.menuBar().actions()]
+
+    seen = {}
+
+    def pick():
+        dlg = QtWidgets.QApplication.activeModalWidget()
+        try:
+            seen["dialog"] = isinstance(dlg, LessonDialog)
+            dlg.list.setFocus()
+            qtbot.keyClick(dlg.list, QtCore.Qt.Key_Home)
+            for _ in range(lessons.names().index("xor-spirals")):
+                qtbot.keyClick(dlg.list, QtCore.Qt.Key_Down)
+            seen["title"], seen["watch"] = dlg.title.text(), dlg.watch.text()
+            qtbot.keyClick(dlg.list, QtCore.Qt.Key_Return)           # Enter starts the chosen one
+        finally:
+            if dlg.isVisible():
+                dlg.reject()
+
+    QtCore.QTimer.singleShot(0, pick)
+    qtbot.keyClick(w, QtCore.Qt.Key_L, QtCore.Qt.ControlModifier)      # Lessons > Choose a lesson…
+    assert seen == {"dialog": True, "title": xor.title, "watch": xor.watch}
+
+    s = w.controls.state()
+    assert (s["dataset"], s["hidden"], s["activation"], s["cost"], s["optimizer"], s["eta"], s["epochs"]) == \
+        ("xor", [10, 5], "relu", "quadratic", "sgd", 0.03, 50)
+    qtbot.waitUntil(lambda: c.trainer is not None and c.trainer.step > 0, timeout=60000)
+    assert c.run_active and c.applied["dataset"] == "xor"
+    panel = w.lesson_menu.panel
+    assert panel.isVisible() and xor.watch[:60] in panel.text.text()
+
+    # The lesson's second part is one click on the lesson panel.
+    assert panel.next.text() == "Next: two spirals"
+    qtbot.mouseClick(panel.next, QtCore.Qt.LeftButton)
+    s = w.controls.state()
+    assert (s["dataset"], s["hidden"], s["activation"], s["optimizer"], s["epochs"]) == \
+        ("spirals", [12, 12], "tanh", "adam", 300)
+    qtbot.waitUntil(lambda: c.applied["dataset"] == "spirals" and c.trainer.step > 0, timeout=60000)
+    assert "Two spirals" in panel.text.text() and not panel.next.isVisible()
+    qtbot.mouseClick(panel.end, QtCore.Qt.LeftButton)
+    assert not panel.isVisible() and c.run_active      # the note goes, the run goes on
+    assert not dialogs
+    c.stop()
+
+
+def test_a_comparison_lesson_hands_its_twins_to_the_compare_page(qtbot, gui, dialogs, monkeypatch):
+    w, c = gui
+    symmetry = lessons.load("symmetry")
+    try:
+        import playground.gui.compare as compare_page
+    except ImportError:
+        compare_page = None
+    if compare_page is None:
+        w.lesson_menu.actions["symmetry"].trigger()
+        assert dialogs and dialogs[-1][0] == "information" and "no Compare page" in dialogs[-1][2]
+        assert not w.lesson_menu.panel.isVisible()
+        return
+    handed = []
+    monkeypatch.setattr(compare_page, "open_comparison", lambda ctrl, twins: handed.append((ctrl, twins)))
+    w.lesson_menu.actions["symmetry"].trigger()
+    (ctrl, twins), = handed
+    assert ctrl is c and [t.label for t in twins] == ["all-zero weights", "random (Xavier) weights"]
+    assert twins[0].spec.network.weight_init == "zeros"
+    assert w.lesson_menu.panel.isVisible() and symmetry.watch[:60] in w.lesson_menu.panel.text.text()
