@@ -20,6 +20,7 @@ from .backend import CoreBackend
 from .builder import BackgroundBuild, is_big
 from .controls import LIVE_KEYS
 from .dataset_defaults import DatasetDefaults
+from .diagnosisbar import DiagnosisWatch
 from .frames import FrameScheduler
 from .gapmeter import GapMeter
 from .mainwindow import SPEEDS
@@ -63,6 +64,8 @@ class Controller(QtCore.QObject):
         self._shut_down = False
         self._gc = gcpolicy.install()
         self.frames = FrameScheduler(window, self)
+        # window.diagnosis.sigOpenLesson(name) is for the lessons to answer (wired where they are).
+        self.diagnosis = DiagnosisWatch(window.diagnosis, self.frames, self)
         self.gaps = GapMeter(self)
         self.defaults = DatasetDefaults(window)
 

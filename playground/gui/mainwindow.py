@@ -9,6 +9,7 @@ from . import fieldkeys, wheelguard
 from . import settings as st
 from .banner import Banner
 from .controls import DEFAULTS, ControlsPanel
+from .diagnosisbar import DiagnosisBar
 from .drawpanel import DrawPanel
 from .plots import PlotsPanel
 from .status import StatusFields
@@ -54,11 +55,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controls_scroll = scroll
 
         self.banner = Banner()
+        self.diagnosis = DiagnosisBar()
         self.plots = PlotsPanel()
         centre = QtWidgets.QWidget()
         v = QtWidgets.QVBoxLayout(centre)
         v.setContentsMargins(0, 0, 0, 0)
         v.addWidget(self.banner)
+        v.addWidget(self.diagnosis)
         v.addWidget(self.plots, 1)
 
         self.views = NetworkViews()
