@@ -240,6 +240,9 @@ def test_add_to_my_digits_then_see_how_well_they_are_read_and_export(qtbot, my_f
     qtbot.mouseClick(bar.add_button, Qt.LeftButton)
     assert panel.pad.is_blank() and [p.name[0] for p in my_folder.iterdir()] == ["7"]
     assert bar.count.text() == "(1 kept)"
+    qtbot.mouseClick(bar.read_button, Qt.LeftButton)
+    assert bar.dialog.heading.text().endswith("% of your 1 digit read correctly")     # not "1 digits"
+    bar.dialog.close()
 
     draw_digit(panel.pad, 1)
     read_now(qtbot, panel)
