@@ -333,6 +333,8 @@ def test_my_digits_as_the_training_dataset(qtbot, gui, my_folder, shared_mnist_d
     combo.setCurrentIndex(combo.findData("my-digits"))           # none kept yet: said, nothing breaks
     assert c.dataset.name == "spirals" and "add some on the Draw page" in w.banner.text.text()
     assert w.status.state.text() != "loading data…", "the failed load still says it is loading"
+    from playground.gui import settings as st
+    assert st.load_controls()["dataset"] == "spirals"             # the next start is not on the error
     store = MyDigits()
     for k in range(10):
         a = np.zeros((28, 28), np.float32)

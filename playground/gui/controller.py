@@ -269,7 +269,16 @@ class Controller(QtCore.QObject):
     # ------------------------------------------------------------------ control changes
     def _on_structural(self) -> None:
         c = self.w.controls
-        st.save_controls(c.state())
+        try:
+            self._structural_change()
+        finally:
+            # Saved once the change is settled: a dataset that failed to load (no drawings kept)
+            # or a cancelled reset puts the old controls back, and the next start must not begin
+            # on the error.
+            st.save_controls(c.state())
+
+    def _structural_change(self) -> None:
+        c = self.w.controls
         if not c.valid:
             self._update_actions()
             return
