@@ -140,7 +140,7 @@ def test_large_init_saturates_sigmoid_units(shared_mnist_dir):
     assert share >= dg.SATURATED_SHARE
     assert f.value == pytest.approx(share, abs=2e-3) and f.lesson == "weight-init"
     assert f.text.startswith("most sigmoid units in hidden 1 are saturated")
-    assert abs(float(re.search(r"(\d+) % of their outputs", f.text).group(1)) - share * 100) <= 0.75
+    assert abs(float(re.search(r"\((\d+) % of outputs where sigmoid' < 2 %", f.text).group(1)) - share * 100) <= 0.75
 
 
 def test_default_init_does_not_saturate(shared_mnist_dir):

@@ -139,7 +139,7 @@ def _dead(acts, snapshot, histograms, shown):
         return None
     layer, share = worst
     return Finding(DEAD, f"{share * 100:.0f} % of the ReLUs in hidden {layer + 1} output 0 for every probe "
-                   "sample: dead units no longer learn", LESSONS[DEAD], value=share, layer=layer)
+                   "sample: dead units", LESSONS[DEAD], value=share, layer=layer)
 
 
 def _saturated(acts, snapshot, histograms, shown):
@@ -148,9 +148,8 @@ def _saturated(acts, snapshot, histograms, shown):
         return None
     layer, share = worst
     act = _ACT_NAMES.get(acts[layer], acts[layer])
-    return Finding(SATURATED, f"most {act} units in hidden {layer + 1} are saturated: {share * 100:.0f} % of "
-                   f"their outputs sit where {act}' is under 2 % of its peak, so they barely learn",
-                   LESSONS[SATURATED], value=share, layer=layer)
+    return Finding(SATURATED, f"most {act} units in hidden {layer + 1} are saturated ({share * 100:.0f} % of "
+                   f"outputs where {act}' < 2 % of its peak)", LESSONS[SATURATED], value=share, layer=layer)
 
 
 def _overfitting(history, shown):
