@@ -30,6 +30,13 @@ def no_lessons(monkeypatch):
     monkeypatch.setitem(sys.modules, "playground.core.lessons", None)     # import fails
 
 
+def _activate_link(qtbot, label):
+    """Tab to the label's link and press Enter, as a keyboard user would."""
+    label.setFocus()
+    qtbot.keyClick(label, QtCore.Qt.Key_Tab)
+    qtbot.keyClick(label, QtCore.Qt.Key_Return)
+
+
 def _until_stopped(w, **values):
     s = w.controls.state()
     s.update(values, until_stopped=True)
@@ -45,17 +52,16 @@ def test_dead_relus_show_a_diagnosis_whose_link_opens_the_lesson(qtbot, gui, les
     qtbot.waitUntil(lambda: w.diagnosis.row_for("dead-relus") is not None, timeout=60000)
     w.act_play.trigger()                                  # pause: the weights stay as diagnosed
     qtbot.waitUntil(lambda: c.phase == "paused", timeout=10000)
-    row = w.diagnosis.row_for("dead-relus")
-    text = row.findChild(QtWidgets.QLabel).text()
+    text = w.diagnosis.text_for("dead-relus")
     [f] = [f for f in w.diagnosis.findings if f.key == "dead-relus"]
     # The share the strip names, against the paused network's own probe rows in numpy.
     a = c.network.forward_all(c.active.probe_x)[1][1 + f.layer]
     dead = float(np.mean(np.all(np.asarray(a) <= 0, axis=0)))
     assert dead >= 0.5 and text.startswith(f"⚠ {dead * 100:.0f} % of the ReLUs in hidden {f.layer + 1}")
-    button = row.findChild(QtWidgets.QPushButton, "showLesson")
-    assert button.isEnabled() and button.text() == "Show me: Lesson dead-relus"
+    assert text.endswith("Show me: Lesson dead-relus")
+    label = w.diagnosis.row_for("dead-relus").findChild(QtWidgets.QLabel, "diagnosisText")
     with qtbot.waitSignal(w.diagnosis.sigOpenLesson, timeout=2000) as sig:
-        qtbot.mouseClick(button, QtCore.Qt.LeftButton)
+        _activate_link(qtbot, label)
     assert sig.args == ["dead-relus"]
     w.act_reset.trigger()                                 # a new network: nothing diagnosed yet
     qtbot.waitUntil(lambda: not w.diagnosis.isVisible(), timeout=5000)
@@ -79,9 +85,12 @@ def test_without_lessons_the_link_is_disabled_and_a_dismissed_finding_returns_on
     f = Finding("diverged", "loss is NaN: learning rate too high (η = 1000)", "learning-rates")
     bar.set_findings([f])
     row = bar.row_for("diverged")
-    button = row.findChild(QtWidgets.QPushButton, "showLesson")
-    assert bar.isVisible() and not button.isEnabled() and button.text() == "Show me: Learning rates"
-    assert row.findChild(QtWidgets.QLabel).text() == "⚠ Loss is NaN: learning rate too high (η = 1000)"
+    assert bar.isVisible() and bar.text_for("diverged") == \
+        "⚠ Loss is NaN: learning rate too high (η = 1000). Show me: Learning rates"
+    label = row.findChild(QtWidgets.QLabel, "diagnosisText")
+    assert "<a " not in label.text()                   # no link to a lesson that is not there
+    with qtbot.assertNotEmitted(bar.sigOpenLesson):
+        _activate_link(qtbot, label)
     close = row.findChild(QtWidgets.QToolButton)
     qtbot.mouseClick(close, QtCore.Qt.LeftButton)
     assert not bar.isVisible()

@@ -9,10 +9,11 @@ installed the button is there but disabled.
 from __future__ import annotations
 
 import time
+from html import escape
 
 from playground.core.diagnosis import Watch
 
-from ._qt import QtCore, QtWidgets
+from ._qt import QtCore, QtGui, QtWidgets
 
 PERIOD = 1.0              # seconds between two evaluations
 _TITLES = {"vanishing-gradients": "Vanishing gradients", "dead-relus": "Dead ReLUs",
@@ -64,22 +65,21 @@ class DiagnosisBar(QtWidgets.QFrame):
         row.setObjectName(f"diagnosis-{f.key}")
         h = QtWidgets.QHBoxLayout(row)
         h.setContentsMargins(0, 0, 0, 0)
-        text = QtWidgets.QLabel(f"⚠ {f.text[:1].upper()}{f.text[1:]}")
+        # The lesson link flows on in the sentence: a button beside it took a third of the width
+        # and the sentence then needed three lines, more than the 1280 x 800 window can spare.
+        title, available = lesson_title(f.lesson)
+        link = (f'<a href="{escape(f.lesson)}" style="color:#0a3d7a">Show me: {escape(title)}</a>' if available
+                else f'<span style="color:#8a7a5a">Show me: {escape(title)}</span>')
+        text = QtWidgets.QLabel(f"⚠ {escape(f.text[:1].upper() + f.text[1:])}. {link}")
+        text.setObjectName("diagnosisText")
         text.setWordWrap(True)
+        text.setTextFormat(QtCore.Qt.RichText)
+        text.setTextInteractionFlags(QtCore.Qt.LinksAccessibleByMouse | QtCore.Qt.LinksAccessibleByKeyboard)
+        text.setToolTip(f"Open the lesson that shows this: {title}" if available
+                        else "The lessons are not installed in this version.")
+        text.linkActivated.connect(self.sigOpenLesson.emit)
         text.setAccessibleName("Diagnosis")
         h.addWidget(text, 1)
-        title, available = lesson_title(f.lesson)
-        show = QtWidgets.QPushButton(f"Show me: {title}")
-        show.setObjectName("showLesson")
-        show.setFlat(True)
-        show.setCursor(QtCore.Qt.PointingHandCursor)
-        show.setStyleSheet("QPushButton { color: #0a3d7a; text-decoration: underline; padding: 0 4px; }"
-                           " QPushButton:disabled { color: #8a7a5a; text-decoration: none; }")
-        show.setEnabled(available)
-        show.setToolTip(f"Open the lesson that shows this: {title}" if available
-                        else "The lessons are not installed in this version.")
-        show.clicked.connect(lambda _=False, name=f.lesson: self.sigOpenLesson.emit(name))
-        h.addWidget(show, 0, QtCore.Qt.AlignTop)
         close = QtWidgets.QToolButton()
         close.setText("✕")
         close.setAutoRaise(True)
@@ -94,6 +94,16 @@ class DiagnosisBar(QtWidgets.QFrame):
 
     def row_for(self, key: str):
         return self.findChild(QtWidgets.QWidget, f"diagnosis-{key}")
+
+    def text_for(self, key: str) -> str:
+        """A finding's sentence as shown, without the link."""
+        row = self.row_for(key)
+        label = None if row is None else row.findChild(QtWidgets.QLabel, "diagnosisText")
+        if label is None:
+            return ""
+        doc = QtGui.QTextDocument()
+        doc.setHtml(label.text())
+        return doc.toPlainText()
 
 
 class DiagnosisWatch(QtCore.QObject):
