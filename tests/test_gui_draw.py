@@ -242,6 +242,9 @@ def test_add_to_my_digits_then_see_how_well_they_are_read_and_export(qtbot, my_f
     qtbot.mouseClick(bar.add_button, Qt.LeftButton)
     assert panel.pad.is_blank() and [p.name[0] for p in my_folder.iterdir()] == ["7"]
     assert bar.count.text() == "(1 kept)"
+    qtbot.mouseClick(bar.read_button, Qt.LeftButton)
+    assert bar.dialog.heading.text().endswith("% of your 1 digit read correctly")     # not "1 digits"
+    bar.dialog.close()
 
     draw_digit(panel.pad, 1)
     read_now(qtbot, panel)
@@ -332,6 +335,8 @@ def test_my_digits_as_the_training_dataset(qtbot, gui, my_folder, shared_mnist_d
     combo.setCurrentIndex(combo.findData("my-digits"))           # none kept yet: said, nothing breaks
     assert c.dataset.name == "spirals" and "add some on the Draw page" in w.banner.text.text()
     assert w.status.state.text() != "loading data…", "the failed load still says it is loading"
+    from playground.gui import settings as st
+    assert st.load_controls()["dataset"] == "spirals"             # the next start is not on the error
     store = MyDigits()
     for k in range(10):
         a = np.zeros((28, 28), np.float32)

@@ -237,6 +237,24 @@ def test_confusion_matrix_has_class_names_and_projector_numbers(qtbot, size, dat
     assert not image.isNull()
 
 
+@pytest.mark.parametrize("width", [300, 360, 600])                 # 360: its pane at 1280 x 800, measured
+def test_the_confusion_titles_fit_their_width(qtbot, width):
+    from playground.gui._qt import QtGui
+    from playground.gui.confusion import ConfusionMatrixView
+
+    view = ConfusionMatrixView()
+    qtbot.addWidget(view)
+    view.resize(width, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    view.configure(10, "mnist")
+    plan = view.plan()
+    for text, font in ((plan["title_text"], plan["title_font"]), (plan["subtitle_text"], plan["axis_font"])):
+        assert QtGui.QFontMetricsF(font).horizontalAdvance(text) <= plan["title"].width(), text   # not cut
+    if width >= 600:
+        assert plan["subtitle_text"] == "cells: % of each true class (hover for counts)"
+
+
 # ---------------------------------------------------------------------------- item 14
 def test_a_live_eta_change_typed_into_the_spin_box_leaves_a_labelled_mark(qtbot, gui):
     from playground.gui._qt import QtCore, pg

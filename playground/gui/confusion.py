@@ -16,6 +16,14 @@ from .labels import class_name
 
 MIN_PT, MAX_PT = 8, 16            # class names and cell numbers: the largest size that fits
 MARGIN = 6
+# The longest that fits the width (at 1280 x 800 the pane is ~350 px: the long subtitle was cut).
+TITLES = ("Confusion matrix on the test set", "Confusion matrix (test set)", "Confusion matrix")
+SUBTITLES = ("cells: % of each true class (hover for counts)", "cells: % of each true class",
+             "% of each true class")
+
+
+def longest_fitting(texts, fm: QtGui.QFontMetricsF, width: float) -> str:
+    return next((t for t in texts if fm.horizontalAdvance(t) <= width), texts[-1])
 
 
 def cell_text(count: int, row_total: int) -> str:
@@ -112,6 +120,8 @@ class ConfusionMatrixView(QtWidgets.QWidget):
         widest = max(self._texts + ["88"], key=len)      # mostly two digits; "100" only where it is
         number_font = self._fit_font([widest], cell - 6, cell - 2)
         self._geometry = dict(size=self.size(), grid=grid, cell=cell, upright=upright, title_font=title_font,
+                              title_text=longest_fitting(TITLES, tfm, w - 2 * MARGIN),
+                              subtitle_text=longest_fitting(SUBTITLES, afm, w - 2 * MARGIN),
                               axis_font=axis_font, name_font=name_font, number_font=number_font,
                               title=QtCore.QRectF(MARGIN, MARGIN, w - 2 * MARGIN, title_h),
                               rows=QtCore.QRectF(x0 - row_w - 2, top, row_w, cell * k),
@@ -146,11 +156,11 @@ class ConfusionMatrixView(QtWidgets.QWidget):
         p.setFont(g["title_font"])
         tr = QtCore.QRectF(g["title"])
         tr.setHeight(QtGui.QFontMetricsF(g["title_font"]).height())
-        p.drawText(tr, QtCore.Qt.AlignCenter, "Confusion matrix on the test set")
+        p.drawText(tr, QtCore.Qt.AlignCenter, g["title_text"])
         p.setFont(g["axis_font"])
         tr.moveTop(tr.bottom() + 2)
         tr.setHeight(QtGui.QFontMetricsF(g["axis_font"]).height())
-        p.drawText(tr, QtCore.Qt.AlignCenter, "cells: % of each true class (hover for counts)")
+        p.drawText(tr, QtCore.Qt.AlignCenter, g["subtitle_text"])
         if not self.k:
             p.end()
             return

@@ -21,6 +21,7 @@ from .backend import CoreBackend
 from .builder import BackgroundBuild, is_big
 from .controls import LIVE_KEYS
 from .dataset_defaults import DatasetDefaults
+from .diagnosisbar import DiagnosisWatch
 from .frames import FrameScheduler
 from .gapmeter import GapMeter
 from .historypanel import HistoryView
@@ -67,6 +68,8 @@ class Controller(QtCore.QObject):
         self._shut_down = False
         self._gc = gcpolicy.install()
         self.frames = FrameScheduler(window, self)
+        # window.diagnosis.sigOpenLesson(name) is for the lessons to answer (wired where they are).
+        self.diagnosis = DiagnosisWatch(window.diagnosis, self.frames, self)
         self.gaps = GapMeter(self)
         self.defaults = DatasetDefaults(window)
         self.runs = RunList(self)            # the run history (gui/runlist.py, gui/historypanel.py)
@@ -284,7 +287,16 @@ class Controller(QtCore.QObject):
     # ------------------------------------------------------------------ control changes
     def _on_structural(self) -> None:
         c = self.w.controls
-        st.save_controls(c.state())
+        try:
+            self._structural_change()
+        finally:
+            # Saved once the change is settled: a dataset that failed to load (no drawings kept)
+            # or a cancelled reset puts the old controls back, and the next start must not begin
+            # on the error.
+            st.save_controls(c.state())
+
+    def _structural_change(self) -> None:
+        c = self.w.controls
         if not c.valid:
             self._update_actions()
             return

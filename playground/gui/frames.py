@@ -91,6 +91,7 @@ class FrameScheduler(QtCore.QObject):
         self._analysis_result = None
         self._analysis_shown: set[str] = set()
         t = None if session is None else session.trainer
+        self.w.status.set_accuracy(t.history[-1] if t is not None and t.history else None)
         if t is None:
             return
         configure_views(self.w, session.network, session.dataset)
@@ -131,6 +132,7 @@ class FrameScheduler(QtCore.QObject):
             for rec in history[self._n_history:]:
                 self.w.plots.add_epoch(rec, rec.epoch * n_train)
             self._n_history = len(history)
+            self.w.status.set_accuracy(history[-1])
         # Spread the repaint work: one plot per frame, views (<= 10 Hz) on alternate frames, so
         # no single frame repaints everything.
         self._frame += 1

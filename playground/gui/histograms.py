@@ -180,7 +180,8 @@ class HistogramStrip(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setMinimumHeight(150)
+        # 130 px: the line plots above get the height their axes need at 1280 x 800.
+        self.setMinimumHeight(130)
         self.layers: list[_Layer] = []
         self._names: list[str] = []
 

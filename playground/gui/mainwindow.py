@@ -10,6 +10,7 @@ from . import settings as st
 from .banner import Banner
 from .compare.page import ComparePage
 from .controls import DEFAULTS, ControlsPanel
+from .diagnosisbar import DiagnosisBar
 from .drawpanel import DrawPanel
 from .historypanel import HistoryPanel
 from .replay import ReplayBar
@@ -57,11 +58,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controls_scroll = scroll
 
         self.banner = Banner()
+        self.diagnosis = DiagnosisBar()
         self.plots = PlotsPanel()
         centre = QtWidgets.QWidget()
         v = QtWidgets.QVBoxLayout(centre)
         v.setContentsMargins(0, 0, 0, 0)
         v.addWidget(self.banner)
+        v.addWidget(self.diagnosis)
         v.addWidget(self.plots, 1)
         self.replay_bar = ReplayBar()
         v.addWidget(self.replay_bar)

@@ -103,7 +103,7 @@ class MyDigitsBar(QtWidgets.QWidget):
         view = ConfusionMatrixView()
         view.configure(10, "mnist")
         view.set_matrix(conf)
-        heading = QtWidgets.QLabel(f"{100 * acc:.0f} % of your {n} digits read correctly")
+        heading = QtWidgets.QLabel(f"{100 * acc:.0f} % of your {n} {'digit' if n == 1 else 'digits'} read correctly")
         heading.setStyleSheet("font-size: 14pt; font-weight: bold")
         note = QtWidgets.QLabel(f"Read by {title}. Rows: the digit you said you drew; columns: what it read.")
         note.setWordWrap(True)

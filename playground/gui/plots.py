@@ -36,6 +36,7 @@ FEW_POINTS = 15
 # pyqtgraph's clip-to-view/auto-downsampling: those redo the data on every range change, and the
 # repaint that follows lands in the same frame as the one for the new range.
 POINTS_PER_PIXEL = 2
+PLOT_MIN_HEIGHT = 165
 
 
 def _plot_widget(title, x_label, y_label, y_units=None, log_y=False):
@@ -43,7 +44,8 @@ def _plot_widget(title, x_label, y_label, y_units=None, log_y=False):
     if log_y:
         axes["left"] = DecadeLogAxis("left")
     w = pg.PlotWidget(axisItems=axes)
-    w.setMinimumSize(170, 130)
+    # 165 px: the accuracy axis still shows 0, 50 and 100 (at 130-150 only 50 was left).
+    w.setMinimumSize(170, PLOT_MIN_HEIGHT)
     legend = theme.style_plot(w.getPlotItem(), title, x_label, y_label, y_units)
     for ax in ("left", "bottom"):
         w.getPlotItem().getAxis(ax).enableAutoSIPrefix(False)
@@ -125,7 +127,7 @@ class PlotsPanel(QtWidgets.QWidget):
         self.accuracy, self.acc_legend = _plot_widget("Accuracy", "epoch", "accuracy", "%")
         self.accuracy.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.accuracy.setYRange(0, 100, padding=0.02)
-        self.grad, self.grad_legend = _plot_widget("Gradient norm", "epoch", "‖∂C/∂W‖ (log scale)",
+        self.grad, self.grad_legend = _plot_widget("Gradient norm", "epoch", "‖∂C/∂W‖ (log)",
                                                    log_y=True)
         self.grad.getPlotItem().setLogMode(y=True)
         self.wnorm, self.w_legend = _plot_widget("Weight norm", "epoch", "‖W‖")

@@ -1,4 +1,5 @@
-"""Status bar fields: state, epoch, samples seen, samples/s, elapsed, learning rate."""
+"""Status bar fields: state, the latest test accuracy, epoch, samples seen, samples/s, elapsed,
+learning rate."""
 from __future__ import annotations
 
 from ._qt import QtCore, QtWidgets
@@ -32,6 +33,13 @@ class StatusFields(QtCore.QObject):
             w.setMinimumWidth(90)
             bar.addPermanentWidget(w)
         bar.insertPermanentWidget(0, self.state)
+        # The one number people ask for first ("how good is it?"): large, beside the state.
+        self.accuracy = QtWidgets.QLabel()
+        self.accuracy.setStyleSheet("QLabel { font-weight: bold; font-size: 11pt; padding: 0 6px; }")
+        self.accuracy.setToolTip("Accuracy on the test set after the latest epoch (on the validation set "
+                                 "when there is no test set)")
+        bar.insertPermanentWidget(1, self.accuracy)
+        self.set_accuracy(None)
         self.set_state("idle")
         self.set_progress(0, 0.0, 0, 0.0, 0.0, None)
 
@@ -41,6 +49,14 @@ class StatusFields(QtCore.QObject):
         self.state.setStyleSheet(f"QLabel {{ color: {fg}; background: {bg}; border-radius: 4px;"
                                  f" padding: 2px 10px; font-weight: bold; }}")
         self.state.setAccessibleName(f"Training state: {state}")
+
+    def set_accuracy(self, record) -> None:
+        """The latest EpochRecord's test accuracy (validation without a test set); None: none yet."""
+        label, value = "test", None if record is None else record.test_accuracy
+        if value is None and record is not None and record.validation_accuracy is not None:
+            label, value = "validation", record.validation_accuracy
+        self.accuracy.setText(f"{label} accuracy —" if value is None else f"{label} accuracy {value * 100:.1f} %")
+        self.accuracy.setAccessibleName(self.accuracy.text())
 
     def set_progress(self, epoch: int, epoch_fraction: float, samples: int, rate: float, elapsed: float,
                      eta: float | None, epochs_total: int | None = None) -> None:
