@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ._qt import QtCore, QtWidgets
+from . import tooltips
 
 KINDS = {"error": ("#fde8e8", "#8a1010", "#d33"), "warning": ("#fff4d6", "#6b4a00", "#e0a800"),
          "info": ("#e3f0ff", "#0a3d7a", "#5b9bd5")}
@@ -22,7 +23,7 @@ class Banner(QtWidgets.QFrame):
         top.addWidget(self.text, 1)
         self.close_button = QtWidgets.QToolButton()
         self.close_button.setText("✕")
-        self.close_button.setToolTip("Dismiss")
+        self.close_button.setToolTip(tooltips.BANNER_CLOSE)
         self.close_button.clicked.connect(self.hide)
         top.addWidget(self.close_button, 0, QtCore.Qt.AlignTop)
         outer.addLayout(top)
@@ -45,6 +46,7 @@ class Banner(QtWidgets.QFrame):
         self._buttons = []
         for key, label in actions:
             b = QtWidgets.QPushButton(label)
+            b.setToolTip(tooltips.banner_tip(key, label))
             b.clicked.connect(lambda _=False, k=key: self.sigAction.emit(k))
             self.buttons_box.addWidget(b)
             self._buttons.append(b)
