@@ -29,7 +29,9 @@ def picture(w):
             "title_pt": w.views.boundary.title_label.font().pointSizeF(),
             "pen": w.plots.c_train_loss.opts["pen"].widthF(),
             "hidden": {name: getattr(w.controls, name).isHidden() for name in presentation.CONTROLS},
-            "toolbar": w.toolbar.isHidden(), "info": w.controls.dataset_info.isHidden()}
+            "toolbar": w.toolbar.isHidden(), "info": w.controls.dataset_info.isHidden(),
+            # Every widget of the left panel, shown or hidden (an empty note under a field is hidden).
+            "panel": [x.isHidden() for x in w.controls.findChildren(QtWidgets.QWidget)]}
 
 
 def test_f5_enters_full_screen_and_f5_or_esc_restores_exactly(qtbot, gui):
@@ -47,6 +49,8 @@ def test_f5_enters_full_screen_and_f5_or_esc_restores_exactly(qtbot, gui):
         assert w.presentation.header.isVisible()
         inside = picture(w)
         assert inside["app_pt"] == pytest.approx(before["app_pt"] * presentation.DEFAULT_SCALE / 100)
+        w.splitter.setSizes([100, 900, 200])          # the teacher drags a splitter while presenting
+        w.views.toy_page.setSizes([700, 100])
         key(qtbot, w, leave_key)
         assert not w.presentation.active and not w.act_present.isChecked()
         qtbot.waitUntil(lambda: picture(w) == before, timeout=3000)
@@ -70,6 +74,11 @@ def test_scale_changes_fonts_and_lines_everywhere_and_back(qtbot, gui):
     spin.setValue(150)
     assert QtWidgets.QApplication.font().pointSizeF() == pytest.approx(1.5 * before["app_pt"])
     assert picture(w)["tick_pt"] == pytest.approx(1.5 * before["tick_pt"])
+    # The x axis switched to samples seen: its new label is scaled too (on the next tick).
+    w.plots.x_axis.setCurrentIndex(1)
+    bottom = w.plots.loss.getPlotItem().getAxis("bottom")
+    qtbot.waitUntil(lambda: bottom.labelStyle["font-size"] == f"{1.5 * presentation.theme.AXIS_LABEL_PT:g}pt",
+                    timeout=3000)
     # A new network's curves, made while presenting, are scaled too (on the next tick).
     c.w.controls.change({"hidden": [5, 5, 5]})
     qtbot.waitUntil(lambda: len(w.plots.grad_curves) == 4, timeout=20000)
@@ -80,6 +89,7 @@ def test_scale_changes_fonts_and_lines_everywhere_and_back(qtbot, gui):
     after = picture(w)
     for k in ("app_pt", "tick_pt", "title_pt", "pen", "label"):
         assert after[k] == before[k], k
+    assert bottom.labelStyle["font-size"] == f"{presentation.theme.AXIS_LABEL_PT}pt"
     assert w.plots.grad_curves[-1].opts["pen"].widthF() == pytest.approx(base)
 
 
