@@ -27,6 +27,7 @@ def picture(w):
             "toy": w.views.toy_page.sizes(), "app_pt": QtWidgets.QApplication.font().pointSizeF(),
             "tick_pt": axis.style["tickFont"].pointSizeF(), "label": dict(axis.labelStyle),
             "title_pt": w.views.boundary.title_label.font().pointSizeF(),
+            "sheet_pt": w.controls.dataset_info.font().pointSizeF(),      # a label with a style sheet
             "pen": w.plots.c_train_loss.opts["pen"].widthF(),
             "hidden": {name: getattr(w.controls, name).isHidden() for name in presentation.CONTROLS},
             "toolbar": w.toolbar.isHidden(), "info": w.controls.dataset_info.isHidden(),
@@ -46,7 +47,7 @@ def test_f5_enters_full_screen_and_f5_or_esc_restores_exactly(qtbot, gui):
         key(qtbot, w, Qt.Key_F5)
         qtbot.waitUntil(w.isFullScreen, timeout=3000)
         assert w.presentation.active and w.act_present.isChecked()
-        assert w.presentation.header.isVisible()
+        assert w.presentation.bar.isVisible()
         inside = picture(w)
         assert inside["app_pt"] == pytest.approx(before["app_pt"] * presentation.DEFAULT_SCALE / 100)
         w.splitter.setSizes([100, 900, 200])          # the teacher drags a splitter while presenting
@@ -54,7 +55,7 @@ def test_f5_enters_full_screen_and_f5_or_esc_restores_exactly(qtbot, gui):
         key(qtbot, w, leave_key)
         assert not w.presentation.active and not w.act_present.isChecked()
         qtbot.waitUntil(lambda: picture(w) == before, timeout=3000)
-        assert not w.presentation.header.isVisible()
+        assert not w.presentation.bar.isVisible()
 
 
 def test_scale_changes_fonts_and_lines_everywhere_and_back(qtbot, gui):
@@ -65,6 +66,7 @@ def test_scale_changes_fonts_and_lines_everywhere_and_back(qtbot, gui):
     assert inside["app_pt"] == pytest.approx(2 * before["app_pt"])
     assert inside["tick_pt"] == pytest.approx(2 * before["tick_pt"])          # pyqtgraph tick labels
     assert inside["title_pt"] == pytest.approx(2 * before["title_pt"])        # a widget with its own font
+    assert inside["sheet_pt"] == pytest.approx(2 * before["sheet_pt"])        # ... or its own style sheet
     assert inside["pen"] == pytest.approx(2 * before["pen"])                  # thick lines
     assert float(inside["label"]["font-size"][:-2]) == pytest.approx(2 * float(before["label"]["font-size"][:-2]))
     # Widgets take the application's new font as its change event reaches them.
@@ -87,7 +89,7 @@ def test_scale_changes_fonts_and_lines_everywhere_and_back(qtbot, gui):
     w.presentation.leave()
     qtbot.waitUntil(lambda: not w.isFullScreen(), timeout=3000)
     after = picture(w)
-    for k in ("app_pt", "tick_pt", "title_pt", "pen", "label"):
+    for k in ("app_pt", "tick_pt", "title_pt", "sheet_pt", "pen", "label"):
         assert after[k] == before[k], k
     assert bottom.labelStyle["font-size"] == f"{presentation.theme.AXIS_LABEL_PT}pt"
     assert w.plots.grad_curves[-1].opts["pen"].widthF() == pytest.approx(base)

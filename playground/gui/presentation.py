@@ -30,6 +30,7 @@ PANELS = {
     "gradients": "Gradient-norm plot",
     "weights": "Weight-norm plot",
     "histograms": "Activation histograms",
+    "plot_options": "Plot options (x axis, log loss axis)",
     "views": "Network views (decision boundary, diagram, weight images)",
     "statusbar": "Status bar",
     "menubar": "Menu bar",
@@ -44,7 +45,7 @@ CONTROLS = {
 }
 ITEMS = {**PANELS, **CONTROLS}
 # The advanced controls stay hidden unless the teacher asks for them.
-DEFAULT_KEEP = ("toolbar", "loss", "accuracy", "views", "dataset", "layers", "activation", "eta", "batch_size")
+DEFAULT_KEEP = ("toolbar", "loss", "accuracy", "views", "dataset", "eta", "batch_size")
 # ControlsPanel widgets that go with a control key (each is hidden with its form label and note).
 _CONTROL_WIDGETS = {"activation": ("activation", "per_layer"), "epochs": ("epochs", "until_stopped"),
                     "seed": ("seed", "new_seed")}
@@ -124,7 +125,7 @@ class Counter(QtWidgets.QWidget):
 
     def set_scale(self, factor: float) -> None:
         f = QtGui.QFont(self.font())
-        f.setPointSizeF(theme.BASE_POINT_SIZE * 2.2 * factor)
+        f.setPointSizeF(theme.BASE_POINT_SIZE * 2.0 * factor)
         f.setBold(True)
         self.value.setFont(f)
         g = QtGui.QFont(self.font())
@@ -171,7 +172,6 @@ class PresentationHeader(QtWidgets.QFrame):
         side.addWidget(self.choose)
         side.addWidget(self.leave)
         lay.addLayout(side)
-        self.hide()
 
     def set_scale(self, factor: float) -> None:
         f = QtGui.QFont(self.font())
@@ -273,16 +273,34 @@ class PresentationMode(QtCore.QObject):
         self.choice: dict | None = None
         self._saved: dict | None = None
         self._hidden: list[tuple[QtWidgets.QWidget, bool]] = []
+        # The header is a bar of its own across the whole window, under the training toolbar: the
+        # counters are the centre of attention, and they must not take width from the plots.
         self.header = PresentationHeader()
-        centre = window.plots.parentWidget().layout()
-        centre.insertWidget(0, self.header)
-        self.scale = UiScale(window, skip=(self.header,))
+        self.header.show()
+        self.bar = QtWidgets.QToolBar("Presentation")
+        self.bar.setObjectName("presentationBar")
+        self.bar.setMovable(False)
+        self.bar.setFloatable(False)
+        self.bar.addWidget(self.header)
+        self.bar.toggleViewAction().setVisible(False)       # shown by presentation mode only
+        self.bar.toggleViewAction().setToolTip("The presentation header.")
+        window.addToolBarBreak(QtCore.Qt.TopToolBarArea)
+        window.addToolBar(QtCore.Qt.TopToolBarArea, self.bar)
+        self.bar.hide()
+        self.scale = UiScale(window, skip=(self.bar,))
         self.header.sigScale.connect(self._on_scale)
         self.header.leave.clicked.connect(self.leave)
         self.header.choose.clicked.connect(self.choose)
         self.timer = QtCore.QTimer(self)
         self.timer.setInterval(COUNTER_PERIOD_MS)
         self.timer.timeout.connect(self._tick)
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        # Closing while presenting: leave first, so the settings saved on close are the normal window's.
+        if event.type() == QtCore.QEvent.Close and self.active:
+            self.leave()
+        return False
 
     # ------------------------------------------------------------------ commands
     def toggle(self) -> None:
@@ -296,8 +314,12 @@ class PresentationMode(QtCore.QObject):
             self._show_all()
         else:
             # Everything leave() must put back, taken before anything changes.
+            grid = w.plots.layout()
             self._saved = {"geometry": QtCore.QRect(w.geometry()), "state": w.windowState(),
-                           "splitter": w.splitter.saveState(), "toy": w.views.toy_page.saveState()}
+                           "splitter": w.splitter.saveState(), "toy": w.views.toy_page.saveState(),
+                           "controls_width": w.controls_scroll.minimumWidth(),
+                           "key_wrap": w.plots.key.wordWrap(),
+                           "stretch": [grid.rowStretch(r) for r in range(grid.rowCount())]}
         self.choice = choice
         self._hide_unkept(set(choice["keep"]))
         self.header.caption.setText(choice["caption"])
@@ -306,13 +328,46 @@ class PresentationMode(QtCore.QObject):
             self.header.scale.setValue(choice["scale"])
         self.header.set_scale(choice["scale"] / 100)
         self.scale.apply(choice["scale"] / 100)
-        self.header.show()
+        self.bar.show()
         if not self.active:
             self.active = True
             w.showFullScreen()
             self.timer.start()
             self._tick()
             self.sigChanged.emit(True)
+        self._arrange_soon()
+
+    def _arrange_soon(self) -> None:
+        # Widgets take a new application font through posted events, and the full-screen size
+        # arrives later still: arrange once both have landed.
+        for ms in RESTORE_AGAIN_MS:
+            QtCore.QTimer.singleShot(ms, self, self._arrange)
+
+    def _arrange(self) -> None:
+        """Room for what is on show: rows of hidden plots take no height, the controls panel is as
+        wide as its scaled fields, and the plots and views share the rest 58:42
+        (the views less for a toy problem, whose square boundary cannot use the width)."""
+        if not self.active:
+            return
+        w = self.w
+        w.plots.key.setWordWrap(True)         # at a large scale the line key is wider than the plots
+        grid = w.plots.layout()
+        for r, stretch in enumerate(self._saved["stretch"]):
+            widgets = [grid.itemAtPosition(r, col) for col in range(grid.columnCount())]
+            shown = [i for i in widgets if i is not None and _shown_in(i, w.plots)]
+            grid.setRowStretch(r, stretch if shown else 0)
+        scroll = w.controls_scroll
+        left = 0
+        if not scroll.isHidden():
+            left = w.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+            scroll.setMinimumWidth(left)
+        rest = max(w.splitter.width() - left - 2 * w.splitter.handleWidth(), 200)
+        plots = w.plots.parentWidget()
+        views = 0 if w.views.isHidden() else rest * 42 // 100
+        if not w.views.is_image:
+            # A decision boundary is square: more width than its height only adds white margins.
+            views = min(views, int(w.views.height() * 0.62) + 60)
+        w.splitter.setSizes([left, rest - views if not plots.isHidden() else 0, views])
 
     def leave(self) -> None:
         if not self.active:
@@ -320,9 +375,14 @@ class PresentationMode(QtCore.QObject):
         w, saved = self.w, self._saved
         self.active = False
         self.timer.stop()
-        self.header.hide()
+        self.bar.hide()
         self.scale.restore()
         self._show_all()
+        grid = w.plots.layout()
+        for r, stretch in enumerate(saved["stretch"]):
+            grid.setRowStretch(r, stretch)
+        w.controls_scroll.setMinimumWidth(saved["controls_width"])
+        w.plots.key.setWordWrap(saved["key_wrap"])
         # The normal fonts' layout first: the scaled one's minimum size would widen the window.
         QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.LayoutRequest)
         w.layout().activate()
@@ -368,6 +428,7 @@ class PresentationMode(QtCore.QObject):
         self.choice = {**self.choice, "scale": int(percent)}
         self.header.set_scale(percent / 100)
         self.scale.apply(percent / 100)
+        self._arrange_soon()
 
     # ------------------------------------------------------------------ what is on show
     def _widgets_for(self, key: str) -> list[QtWidgets.QWidget]:
@@ -391,6 +452,8 @@ class PresentationMode(QtCore.QObject):
             return [p.hist, *_layout_widgets(p.layout(), p.hist)]
         if key == "views":
             return [w.views]
+        if key == "plot_options":
+            return [p.x_axis, p.log_loss, *_layout_widgets(p.layout(), p.x_axis)]
         c = w.controls
         out = []
         for name in _CONTROL_WIDGETS.get(key, (key,)):
@@ -411,7 +474,7 @@ class PresentationMode(QtCore.QObject):
         if "gradients" not in keep and "weights" not in keep:
             hide.append(p.layer_key)            # the colour key of the per-layer plots
         if "loss" not in keep and "accuracy" not in keep:
-            hide += [p.key, *_layout_widgets(p.layout(), p.x_axis)]
+            hide += [p.key, p.x_axis, p.log_loss, *_layout_widgets(p.layout(), p.x_axis)]
         if not keep & set(CONTROLS):
             hide.append(w.controls_scroll)
         else:
@@ -442,9 +505,11 @@ class PresentationMode(QtCore.QObject):
 
 
 def _form_label(field: QtWidgets.QWidget):
-    """The label beside ``field`` in its QFormLayout (also when the field sits in a row layout)."""
-    form = field.parentWidget().layout() if field.parentWidget() is not None else None
-    if not isinstance(form, QtWidgets.QFormLayout):
+    """The label beside ``field`` in its QFormLayout (also when the field sits in a row layout, or
+    the form inside another layout)."""
+    parent = field.parentWidget()
+    form = _form_of(parent.layout(), field) if parent is not None and parent.layout() is not None else None
+    if form is None:
         return None
     for r in range(form.rowCount()):
         item = form.itemAt(r, QtWidgets.QFormLayout.FieldRole)
@@ -456,8 +521,32 @@ def _form_label(field: QtWidgets.QWidget):
     return None
 
 
-def _in_layout(layout: QtWidgets.QLayout, widget) -> bool:
-    return any(layout.itemAt(i).widget() is widget for i in range(layout.count()))
+def _shown_in(item: QtWidgets.QLayoutItem, top: QtWidgets.QWidget) -> bool:
+    """True if the layout item is (or holds) a widget not hidden."""
+    if item.widget() is not None:
+        return not item.widget().isHidden()
+    sub = item.layout()
+    return sub is not None and any(_shown_in(sub.itemAt(i), top) for i in range(sub.count()))
+
+
+def _form_of(layout: QtWidgets.QLayout, field) -> QtWidgets.QFormLayout | None:
+    """The QFormLayout in ``layout`` (or nested in it) with ``field`` in one of its rows."""
+    if isinstance(layout, QtWidgets.QFormLayout) and _in_layout(layout, field, deep=True):
+        return layout
+    for i in range(layout.count()):
+        sub = layout.itemAt(i).layout()
+        found = _form_of(sub, field) if sub is not None else None
+        if found is not None:
+            return found
+    return None
+
+
+def _in_layout(layout: QtWidgets.QLayout, widget, deep: bool = False) -> bool:
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        if item.widget() is widget or (deep and item.layout() is not None and _in_layout(item.layout(), widget)):
+            return True
+    return False
 
 
 def _layout_widgets(layout: QtWidgets.QLayout, member) -> list[QtWidgets.QWidget]:
