@@ -65,10 +65,15 @@ class UiScale:
         theme.UI_SCALE = factor
         app = QtWidgets.QApplication.instance()
         self._app_font = QtGui.QFont(app.font())
-        # Widgets with a font of their own first: after setFont(app) their font would not change anyway.
+        # Widgets with a font of their own do not follow the application font; nor do widgets
+        # under a style sheet (the banner, grey hints: Qt documents that the two do not mix).
+        # Each gets its font set, its size pinned so that setting it back never re-resolves it.
         for widget in self.w.findChildren(QtWidgets.QWidget):
-            if widget.testAttribute(QtCore.Qt.WA_SetFont) and not self._skipped(widget):
-                self._fonts.append((widget, QtGui.QFont(widget.font())))
+            if (widget.testAttribute(QtCore.Qt.WA_SetFont) or self._styled(widget)) and not self._skipped(widget):
+                font = QtGui.QFont(widget.font())
+                if font.pointSizeF() > 0:
+                    font.setPointSizeF(font.pointSizeF())
+                self._fonts.append((widget, font))
         app.setFont(_scaled_font(self._app_font, factor))
         for widget, font in self._fonts:
             widget.setFont(_scaled_font(font, factor))
@@ -81,17 +86,24 @@ class UiScale:
             if _alive(item):
                 self._unstyle(item)
         self._items = []
+        if self._app_font is not None:
+            QtWidgets.QApplication.instance().setFont(self._app_font)
+            self._app_font = None
         for widget, font in self._fonts:
             if _alive(widget):
                 widget.setFont(font)
         self._fonts = []
-        if self._app_font is not None:
-            QtWidgets.QApplication.instance().setFont(self._app_font)
-            self._app_font = None
         self.factor = 1.0
         theme.UI_SCALE = 1.0
         for view in self.w.findChildren(QtWidgets.QWidget):
             view.update()
+
+    def _styled(self, widget) -> bool:
+        while widget is not None and widget is not self.w:
+            if widget.styleSheet():
+                return True
+            widget = widget.parentWidget()
+        return False
 
     def _skipped(self, widget) -> bool:
         return any(s is widget or s.isAncestorOf(widget) for s in self._skip)
