@@ -31,8 +31,15 @@ def picture(w):
             "pen": w.plots.c_train_loss.opts["pen"].widthF(),
             "hidden": {name: getattr(w.controls, name).isHidden() for name in presentation.CONTROLS},
             "toolbar": w.toolbar.isHidden(), "info": w.controls.dataset_info.isHidden(),
+            "grid": [w.plots.layout().getItemPosition(w.plots.layout().indexOf(x))
+                     for x in (w.plots.loss, w.plots.accuracy, w.plots.grad, w.plots.wnorm)],
             # Every widget of the left panel, shown or hidden (an empty note under a field is hidden).
             "panel": [x.isHidden() for x in w.controls.findChildren(QtWidgets.QWidget)]}
+
+
+def inside_grid(w):
+    grid = w.plots.layout()
+    return [grid.getItemPosition(grid.indexOf(x)) for x in (w.plots.loss, w.plots.accuracy)]
 
 
 def test_f5_enters_full_screen_and_f5_or_esc_restores_exactly(qtbot, gui):
@@ -50,6 +57,8 @@ def test_f5_enters_full_screen_and_f5_or_esc_restores_exactly(qtbot, gui):
         assert w.presentation.bar.isVisible()
         inside = picture(w)
         assert inside["app_pt"] == pytest.approx(before["app_pt"] * presentation.DEFAULT_SCALE / 100)
+        # Loss above accuracy, each as wide as the column (the per-layer plots are hidden).
+        qtbot.waitUntil(lambda: inside_grid(w) == [(2, 0, 1, 2), (4, 0, 1, 2)], timeout=3000)
         w.splitter.setSizes([100, 900, 200])          # the teacher drags a splitter while presenting
         w.views.toy_page.setSizes([700, 100])
         key(qtbot, w, leave_key)

@@ -53,7 +53,8 @@ class NetworkDiagram(QtWidgets.QWidget):
 
     # ------------------------------------------------------------------ geometry
     def _positions(self) -> list[list[QtCore.QPointF]]:
-        r = self.rect().adjusted(40, 34, -40, -16)
+        m = theme.UI_SCALE          # room for the layer captions, which grow with the UI scale
+        r = self.rect().adjusted(round(40 * m), round(34 * m), -round(40 * m), -16)
         n_layers = len(self.sizes)
         pos = []
         for li, n in enumerate(self.sizes):

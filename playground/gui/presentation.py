@@ -166,7 +166,8 @@ class PresentationHeader(QtWidgets.QFrame):
         self.leave = QtWidgets.QPushButton(f"Leave ({KEY} / Esc)")
         self.leave.setToolTip("Leave presentation mode: the window comes back exactly as it was.")
         row = QtWidgets.QHBoxLayout()
-        row.addWidget(QtWidgets.QLabel("Scale"))
+        self.scale_label = QtWidgets.QLabel("Scale")
+        row.addWidget(self.scale_label)
         row.addWidget(self.scale)
         side.addLayout(row)
         side.addWidget(self.choose)
@@ -175,10 +176,15 @@ class PresentationHeader(QtWidgets.QFrame):
 
     def set_scale(self, factor: float) -> None:
         f = QtGui.QFont(self.font())
-        f.setPointSizeF(theme.BASE_POINT_SIZE * 1.4 * factor)
+        f.setPointSizeF(theme.BASE_POINT_SIZE * 1.25 * factor)
         self.caption.setFont(f)
         for c in (self.epoch, self.accuracy, self.samples):
             c.set_scale(factor)
+        # Set one by one: under the header's style sheet they would not follow the application font.
+        g = QtGui.QFont(self.font())
+        g.setPointSizeF(theme.BASE_POINT_SIZE * factor)
+        for w in (self.scale_label, self.scale, self.choose, self.leave):
+            w.setFont(g)
 
     def show_counts(self, epoch: float | None, accuracy: float | None, samples: int | None) -> None:
         self.epoch.value.setText("—" if epoch is None else f"{epoch:.1f}" if 0 < epoch < 10 and epoch % 1
@@ -352,6 +358,7 @@ class PresentationMode(QtCore.QObject):
         w = self.w
         w.plots.key.setWordWrap(True)         # at a large scale the line key is wider than the plots
         grid = w.plots.layout()
+        self._stack(grid)
         for r, stretch in enumerate(self._saved["stretch"]):
             widgets = [grid.itemAtPosition(r, col) for col in range(grid.columnCount())]
             shown = [i for i in widgets if i is not None and _shown_in(i, w.plots)]
@@ -379,6 +386,7 @@ class PresentationMode(QtCore.QObject):
         self.scale.restore()
         self._show_all()
         grid = w.plots.layout()
+        self._unstack(grid, saved)
         for r, stretch in enumerate(saved["stretch"]):
             grid.setRowStretch(r, stretch)
         w.controls_scroll.setMinimumWidth(saved["controls_width"])
@@ -395,6 +403,27 @@ class PresentationMode(QtCore.QObject):
         self._saved = None
         self.choice = None
         self.sigChanged.emit(False)
+
+    def _stack(self, grid: QtWidgets.QGridLayout) -> None:
+        """Loss above accuracy, each the column's full width, when the per-layer plots are hidden:
+        side by side at a large scale each got too narrow for its time axis to keep its labels."""
+        p = self.w.plots
+        want = not (p.loss.isHidden() or p.accuracy.isHidden()) and p.grad.isHidden() and p.wnorm.isHidden()
+        stacked = "grid" in self._saved
+        if want and not stacked:
+            self._saved["grid"] = {x: grid.getItemPosition(grid.indexOf(x)) for x in (p.loss, p.accuracy)}
+            below = grid.getItemPosition(grid.indexOf(p.grad))[0]       # the hidden per-layer plots' row
+            for x, row in ((p.loss, self._saved["grid"][p.loss][0]), (p.accuracy, below)):
+                grid.removeWidget(x)
+                grid.addWidget(x, row, 0, 1, 2)
+        elif stacked and not want:
+            self._unstack(grid, self._saved)
+
+    @staticmethod
+    def _unstack(grid: QtWidgets.QGridLayout, saved: dict) -> None:
+        for x, pos in saved.pop("grid", {}).items():
+            grid.removeWidget(x)
+            grid.addWidget(x, *pos)
 
     def _put_back(self, saved: dict) -> None:
         if self.active:         # entered again meanwhile
