@@ -183,7 +183,7 @@ class PresentationHeader(QtWidgets.QFrame):
         # Set one by one: under the header's style sheet they would not follow the application font.
         g = QtGui.QFont(self.font())
         g.setPointSizeF(theme.BASE_POINT_SIZE * factor)
-        for w in (self.scale_label, self.scale, self.choose, self.leave):
+        for w in (self.scale_label, self.scale, self.scale.lineEdit(), self.choose, self.leave):
             w.setFont(g)
 
     def show_counts(self, epoch: float | None, accuracy: float | None, samples: int | None) -> None:
