@@ -40,6 +40,9 @@ def test_the_landmarks_a_teacher_points_at():
 
 def test_the_explorer_marks_the_live_networks_z_on_the_curve(qtbot, gui):
     w, c = gui
+    # N(0, 1) weights: hidden 2's z's spread far into tanh's flat tails (a lesson's saturated start).
+    w.controls.change({"weight_init": "large"})
+    qtbot.waitUntil(lambda: c.network is not None and c.network.spec.weight_init == "large", timeout=10000)
     w.act_explorer.trigger()
     ex = w.explorer_dialog.explorer
     qtbot.waitUntil(lambda: ex.layer.count() == 3, timeout=5000)      # hidden 1, hidden 2, output
@@ -60,7 +63,11 @@ def test_the_explorer_marks_the_live_networks_z_on_the_curve(qtbot, gui):
     assert len(dx) == min(z2.size, explorer.MAX_DOTS)
     assert np.abs(dx[:, None] - z2.ravel()[None, :]).min(axis=1).max() < 1e-4    # every dot is one of the z's
     np.testing.assert_allclose(dy, np.tanh(dx), rtol=1e-6, atol=1e-6)  # ... on the curve
-    assert f"{100 * explorer.saturated_share('tanh', z2):.0f} %" in ex.summary.text()
+    share = explorer.saturated_share("tanh", z2)
+    assert share > 0.1 and f"{100 * share:.0f} %" in ex.summary.text()
+    # The same count as the note under the activation histogram (computed there from a, not z).
+    hist = c.trainer.probe_histograms()[1]
+    assert share == pytest.approx(hist.saturated_fraction, abs=0.005)
     # Another function for the same z's: untick "the layer's own" and pick sigmoid.
     ex.follow.setChecked(False)
     ex.function.setCurrentIndex(ex.function.findData("sigmoid"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.core import activations
+from playground.core import activations, monitors
 
 from ._qt import QtCore, QtWidgets, pg
 from . import theme
@@ -17,7 +17,9 @@ from .labels import ACTIVATION_LABELS, OUTPUT_LABELS
 
 REFRESH_MS = 500
 MAX_DOTS = 600            # z's drawn as dots on the curve (the histogram counts all of them)
-SATURATED = 0.05          # a unit is saturated where f'(z) < 5 % of f's steepest slope
+# A unit is saturated where f'(z) is under 2 % of f's steepest slope: the histograms' threshold, so
+# the explorer and the "12 % saturated" note under a histogram count the same thing.
+SATURATED = monitors.SATURATION
 HALF_SPAN = 6.0           # the z range shown at least: ±6 covers where sigmoid and tanh bend
 NAMES = {**ACTIVATION_LABELS, **OUTPUT_LABELS}
 
@@ -202,10 +204,14 @@ class ActivationExplorer(QtWidgets.QWidget):
         if softmax or not n:
             return head + " Softmax's output depends on all of the layer's z's, so it has no single curve."
         share = saturated_share(name, z)
+        if name in ("relu", "leaky_relu"):
+            return (head + f" {100 * share:.0f} % of them are below 0, where the slope f′(z) is "
+                    f"{'0' if name == 'relu' else 'tiny'}: those units pass (almost) no gradient back.")
         peak = float(curves(name, np.linspace(-HALF_SPAN, HALF_SPAN, 1201))[1].max())
-        what = "dead (slope 0)" if name == "relu" else "saturated"
+        if share == 0:
+            return head + " None sits where the curve is flat: every unit passes its gradient back."
         return (head + f" {100 * share:.0f} % sit where the slope f′(z) is under {100 * SATURATED:.0f} % of its "
-                f"peak ({peak:.3g}): {what}, so the gradient through them nearly vanishes.")
+                f"peak ({peak:.3g}): saturated, so the gradient through them nearly vanishes.")
 
 
 class ExplorerDialog(QtWidgets.QDialog):
