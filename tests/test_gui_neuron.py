@@ -107,3 +107,33 @@ def test_clicking_a_neuron_shows_its_weighted_sum_for_the_chosen_point(qtbot, gu
     text = dlg.table.text()
     assert f"z = Σ w·a + b = {v['z']:+.4f}" in text and f"tanh(z) = {v['output']:+.4f}" in text
     dlg.close()
+
+
+def test_an_edited_run_says_so_in_its_run_file_and_when_opened_again(qtbot, gui, tmp_path):
+    import json
+
+    from playground.core.errors import RunFileError
+    from playground.core.runfile import load_run
+    from playground.gui import runfiles
+
+    w, c = gui
+    plain = tmp_path / "plain.nnrun"
+    assert runfiles.save(c, str(plain))
+    assert "edited" not in json.loads(plain.read_text())["result"] and not load_run(plain).edited
+    assert neuron.set_weight(w, 2, 1, 0, 0.75)
+    edited = tmp_path / "edited.nnrun"
+    assert runfiles.save(c, str(edited))
+    rf = load_run(edited)
+    assert rf.edited and rf.params[np.flatnonzero(rf.params != load_run(plain).params)].tolist() == [0.75]
+    c.rebuild(ask=False)
+    assert "edited" not in w.windowTitle()
+    assert runfiles.open_(c, str(edited))
+    assert "edited" in w.windowTitle() and neuron.is_edited(c.trainer)
+    assert c.network.weights[2][1, 0] == np.float32(0.75)
+    # A hostile file: "edited" must be a boolean.
+    d = json.loads(edited.read_text())
+    d["result"]["edited"] = "yes"
+    bad = tmp_path / "bad.nnrun"
+    bad.write_text(json.dumps(d))
+    with pytest.raises(RunFileError, match="edited"):
+        load_run(bad)

@@ -36,6 +36,15 @@ def is_edited(trainer) -> bool:
     return trainer is not None and trainer in _edited
 
 
+def mark_edited(window, trainer) -> None:
+    """``trainer``'s run had a weight set by hand: so marked in the title (and in a saved run file)."""
+    _edited.add(trainer)
+    title = window.windowTitle()
+    if EDITED not in title:
+        head, sep, tail = title.rpartition(" — ")
+        window.setWindowTitle(f"{head}{EDITED}{sep}{tail}" if sep else title + EDITED)
+
+
 class NeuronInspector(QtWidgets.QDialog):
     """``source()`` -> (network, layer names) or (None, None)."""
     sigPointChanged = QtCore.Signal(float, float)
@@ -154,11 +163,7 @@ def set_weight(window, l: int, j: int, k: int, value: float) -> bool:
     t = s.trainer
     with t._lock:           # a chunk holds it while it trains: never half-way through an update
         s.network.weights[l][j, k] = value
-    _edited.add(t)
-    title = window.windowTitle()
-    if EDITED not in title:
-        head, sep, tail = title.rpartition(" — ")
-        window.setWindowTitle(f"{head}{EDITED}{sep}{tail}" if sep else title + EDITED)
+    mark_edited(window, t)
     window.statusBar().showMessage(f"Weight W{l + 1}[{j + 1}, {k + 1}] set to {value:g} by hand: "
                                    "this run is now edited.", 10000)
     ctrl.frames.refresh_views(force=True)
