@@ -107,6 +107,16 @@ def apply_presentation(window, choice: dict) -> None:
 
 
 # ---------------------------------------------------------------------- the header
+def scale_box(tip: str) -> QtWidgets.QSpinBox:
+    box = QtWidgets.QSpinBox()
+    box.setRange(SCALE_MIN, SCALE_MAX)
+    box.setSingleStep(SCALE_STEP)
+    box.setSuffix(" %")
+    box.setAccessibleName("Presentation scale")
+    box.setToolTip(tip)
+    return box
+
+
 class Counter(QtWidgets.QWidget):
     """A big number with a small name under it."""
 
@@ -152,13 +162,8 @@ class PresentationHeader(QtWidgets.QFrame):
         for c in (self.epoch, self.accuracy, self.samples):
             lay.addWidget(c)
         side = QtWidgets.QVBoxLayout()
-        self.scale = QtWidgets.QSpinBox()
-        self.scale.setRange(SCALE_MIN, SCALE_MAX)
-        self.scale.setSingleStep(SCALE_STEP)
-        self.scale.setSuffix(" %")
-        self.scale.setAccessibleName("Presentation scale")
-        self.scale.setToolTip("How big text and lines are drawn: larger reads from the back of the room, "
-                              "smaller leaves more room for the plots.")
+        self.scale = scale_box("How big text and lines are drawn: larger reads from the back of the room, "
+                               "smaller leaves more room for the plots.")
         self.scale.setKeyboardTracking(False)
         self.scale.valueChanged.connect(self.sigScale)
         self.choose = QtWidgets.QPushButton("Panels…")
@@ -235,12 +240,8 @@ class PresentationDialog(QtWidgets.QDialog):
             cols.addWidget(g)
         outer.addLayout(cols)
         form = QtWidgets.QFormLayout()
-        self.scale = QtWidgets.QSpinBox()
-        self.scale.setRange(SCALE_MIN, SCALE_MAX)
-        self.scale.setSingleStep(SCALE_STEP)
-        self.scale.setSuffix(" %")
+        self.scale = scale_box("How big text and lines are drawn in presentation mode (125-250 %).")
         self.scale.setValue(choice["scale"])
-        self.scale.setToolTip("How big text and lines are drawn in presentation mode (125-250 %).")
         self.caption = QtWidgets.QLineEdit(choice["caption"])
         self.caption.setPlaceholderText("optional: one sentence on what to watch")
         self.caption.setToolTip("A sentence shown in large type above the plots while presenting.")
