@@ -35,7 +35,7 @@ FORMAT_VERSION = 1
 SUFFIX = ".nnrun"
 STATES = ("done", "stopped", "diverged", "early_stopped")
 _MEMBERS = frozenset({"format", "version", "run", "result"})
-_RESULT_MEMBERS = frozenset({"state", "epoch", "step", "samples_seen", "history", "params"})
+_RESULT_MEMBERS = frozenset({"state", "epoch", "step", "samples_seen", "history", "params", "edited"})
 _COUNTERS = ("epoch", "step", "samples_seen")
 
 
@@ -46,6 +46,7 @@ class RunFile:
     history: list[EpochRecord] = field(default_factory=list)
     state: str | None = None                 # how the run ended, one of STATES
     counters: dict = field(default_factory=dict)   # epoch, step, samples_seen when it was saved
+    edited: bool = False                     # a weight was typed in by hand: training the spec again differs
     path: Path | None = None
 
     @property
@@ -78,9 +79,10 @@ def check_can_save_run(path) -> None:
     check_can_save(None, path)          # the native format needs nothing of the network
 
 
-def save_run(path, run: RunSpec, trainer=None, state: str | None = None) -> Path:
+def save_run(path, run: RunSpec, trainer=None, state: str | None = None, edited: bool = False) -> Path:
     """Write ``run`` to ``path`` (``.nnrun`` appended when there is no suffix); with ``trainer``, also
-    its parameters, history and counters. Written to a temporary file and renamed over ``path``."""
+    its parameters, history and counters, and ``"edited": true`` if a weight was set by hand (its
+    parameters then no longer follow from the spec). Written to a temporary file and renamed over ``path``."""
     path = Path(path)
     if path.suffix == "":
         path = path.with_name(path.name + SUFFIX)
@@ -88,6 +90,8 @@ def save_run(path, run: RunSpec, trainer=None, state: str | None = None) -> Path
     d = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "run": run.to_dict()}
     if trainer is not None:
         d["result"] = _result(trainer, state)
+        if edited:
+            d["result"]["edited"] = True
     text = json.dumps(d, allow_nan=False)
     _atomic_write(path, lambda f: f.write(text.encode("utf-8")))
     return path
@@ -160,6 +164,10 @@ def _read_result(rf: RunFile, result) -> None:
     if state is not None and state not in STATES:
         raise RunFileError(f"its result state {state!r} is not one of {', '.join(STATES)}")
     rf.state = state
+    edited = result.get("edited", False)
+    if not isinstance(edited, bool):
+        raise RunFileError("its result's 'edited' must be true or false")
+    rf.edited = edited
     for key in _COUNTERS:
         v = result.get(key, 0)
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:

@@ -6,6 +6,7 @@ itself after INFO_SECONDS, unless the pointer rests on it; errors and warnings s
 from __future__ import annotations
 
 from ._qt import QtCore, QtWidgets
+from . import tooltips
 
 INFO_SECONDS = 15.0
 KINDS = {"error": ("#fde8e8", "#8a1010", "#d33"), "warning": ("#fff4d6", "#6b4a00", "#e0a800"),
@@ -30,7 +31,7 @@ class Banner(QtWidgets.QFrame):
         row.addLayout(self.buttons_box)
         self.close_button = QtWidgets.QToolButton()
         self.close_button.setText("✕")
-        self.close_button.setToolTip("Dismiss")
+        self.close_button.setToolTip(tooltips.BANNER_CLOSE)
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.hide)
         row.addWidget(self.close_button, 0, QtCore.Qt.AlignTop)
@@ -54,6 +55,7 @@ class Banner(QtWidgets.QFrame):
         self._buttons = []
         for key, label in actions:
             b = QtWidgets.QPushButton(label)
+            b.setToolTip(tooltips.banner_tip(key, label))
             b.clicked.connect(lambda _=False, k=key: self.sigAction.emit(k))
             self.buttons_box.addWidget(b, 0, QtCore.Qt.AlignTop)
             self._buttons.append(b)

@@ -3,7 +3,7 @@ and a remove button; an "Add hidden layer" button below. Input and output sizes 
 from __future__ import annotations
 
 from ._qt import QtCore, QtWidgets
-from . import fieldkeys, wheelguard
+from . import fieldkeys, tooltips, wheelguard
 from .labels import ACTIVATION_LABELS
 from .limits import LimitedSpinBox, NoteLabel, attach
 
@@ -33,7 +33,6 @@ class LayerRow(QtWidgets.QWidget):
         self.set_activation(activation)
         self.remove = QtWidgets.QToolButton()
         self.remove.setText("−")
-        self.remove.setToolTip("Remove this hidden layer")
         lay.addWidget(self.label)
         lay.addWidget(self.size, 1)
         lay.addWidget(self.activation, 1)
@@ -50,6 +49,7 @@ class LayerRow(QtWidgets.QWidget):
         self.label.setToolTip(f"Hidden layer {i + 1}")
         self.size.setAccessibleName(f"Neurons in hidden layer {i + 1}")
         self.activation.setAccessibleName(f"Activation of hidden layer {i + 1}")
+        tooltips.layer_tips(self, i + 1)
 
     def set_activation(self, key: str) -> None:
         i = self.activation.findData(key)

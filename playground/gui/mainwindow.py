@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._qt import QtCore, QtGui, QtWidgets
-from . import fieldkeys, viewexport, wheelguard
+from . import classroom, fieldkeys, tooltips, viewexport, wheelguard
 from . import settings as st
 from .banner import Banner
 from .compare.page import ComparePage
@@ -102,6 +102,8 @@ class MainWindow(QtWidgets.QMainWindow):
         wheelguard.guard(self)
         fieldkeys.install(self)
         fieldkeys.install_escape(self)
+        classroom.install(self)          # View menu: presentation mode, activation explorer; diagram clicks
+        tooltips.install(self)
 
     # ------------------------------------------------------------------ actions
     def _action(self, text, shortcut=None, icon=None, tip=None) -> QtGui.QAction:

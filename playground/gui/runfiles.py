@@ -12,6 +12,7 @@ from playground.core.runspec import RunSpec
 from ._qt import QtWidgets
 from . import settings as st
 from .fileload import BackgroundRead
+from .neuron import is_edited, mark_edited
 from .filedialogs import _ask_path, read_or_warn, restore
 
 FILTERS = f"Runs (*{SUFFIX})"
@@ -41,7 +42,7 @@ def write(w, path, run, trainer=None, state: str | None = None):
         else:
             # The trainer's lock waits for the current chunk, so parameters and history agree.
             with trainer._lock:
-                written = save_run(path, run, trainer, state)
+                written = save_run(path, run, trainer, state, edited=is_edited(trainer))
     except (PlaygroundError, OSError) as e:
         QtWidgets.QMessageBox.warning(w, "Could not save the run", str(e))
         return None
@@ -63,5 +64,8 @@ def open_(ctrl, path: str | None = None) -> bool:
         settings = rf.run.to_settings()
         settings["per_layer"] = len(set(settings["hidden_activations"])) > 1
         controls.set_state(settings)
-    return restore(ctrl, path, "run", show,
-                   lambda dataset: rf.trainer(dataset, probe_every=getattr(ctrl.backend, "probe_every", 0.25)))
+    ok = restore(ctrl, path, "run", show,
+                 lambda dataset: rf.trainer(dataset, probe_every=getattr(ctrl.backend, "probe_every", 0.25)))
+    if ok and rf.edited and ctrl.trainer is not None:
+        mark_edited(w, ctrl.trainer)        # still edited: saved again, it says so again
+    return ok

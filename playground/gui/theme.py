@@ -8,6 +8,8 @@ AXIS_LABEL_PT = 12            # plot axis labels
 TICK_PT = 11                  # plot tick labels
 TITLE_PT = 13                 # plot titles
 LINE_WIDTH = 2.5
+# Presentation mode's UI scale (scaling.py sets it): text painted by hand multiplies its size by it.
+UI_SCALE = 1.0
 GRID_COLOUR = "#e2e2e2"
 
 # Okabe-Ito: distinguishable for colour-blind viewers and still distinct when a projector washes colours out.
@@ -15,6 +17,11 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e")   # class 0 blue, class 1 orange (decision boundary)
 POSITIVE = QtGui.QColor("#D55E00")      # positive weight
 NEGATIVE = QtGui.QColor("#0072B2")      # negative weight
+
+
+def pt(size: float) -> float:
+    """A point size for text a widget paints itself, at the window's UI scale."""
+    return size * UI_SCALE
 
 
 def colour(i: int) -> str:
