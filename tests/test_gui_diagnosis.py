@@ -3,31 +3,26 @@ and a working "Show me" link; the default run stays silent; without lessons the 
 from __future__ import annotations
 
 import sys
-import types
 
 import numpy as np
 import pytest
 
 from gui_support import answers, dialogs, gui, isolated_settings, no_leaked_threads, shown  # noqa: F401
+from playground.core import lessons
 from playground.core.diagnosis import Finding
 from playground.gui._qt import QtCore, QtWidgets
+from playground.gui import datafolders
 from playground.gui.diagnosisbar import DiagnosisBar
 
 pytestmark = pytest.mark.timeout(240)
 
 
 @pytest.fixture
-def lessons(monkeypatch):
-    """A stand-in for core.lessons (another branch provides it): every lesson has a title."""
-    mod = types.ModuleType("playground.core.lessons")
-    mod.load = lambda name: types.SimpleNamespace(name=name, title=f"Lesson {name}")
-    monkeypatch.setitem(sys.modules, "playground.core.lessons", mod)
-    return mod
-
-
-@pytest.fixture
 def no_lessons(monkeypatch):
-    monkeypatch.setitem(sys.modules, "playground.core.lessons", None)     # import fails
+    """An install without the lessons package: importing it fails."""
+    import playground.core
+    monkeypatch.setitem(sys.modules, "playground.core.lessons", None)
+    monkeypatch.delattr(playground.core, "lessons", raising=False)
 
 
 def _activate_link(qtbot, label):
@@ -43,7 +38,7 @@ def _until_stopped(w, **values):
     w.controls.change(s)
 
 
-def test_dead_relus_show_a_diagnosis_whose_link_opens_the_lesson(qtbot, gui, lessons):
+def test_dead_relus_show_a_diagnosis_whose_link_opens_the_lesson(qtbot, gui, shared_mnist_dir):
     w, c = gui
     w.set_speed("full")
     # Adam at 0.5 kills every ReLU of the spirals net within a few epochs.
@@ -58,13 +53,17 @@ def test_dead_relus_show_a_diagnosis_whose_link_opens_the_lesson(qtbot, gui, les
     a = c.network.forward_all(c.active.probe_x)[1][1 + f.layer]
     dead = float(np.mean(np.all(np.asarray(a) <= 0, axis=0)))
     assert dead >= 0.5 and text.startswith(f"⚠ {dead * 100:.0f} % of the ReLUs in hidden {f.layer + 1}")
-    assert text.endswith("Show me: Lesson dead-relus")
-    label = w.diagnosis.row_for("dead-relus").findChild(QtWidgets.QLabel, "diagnosisText")
-    with qtbot.waitSignal(w.diagnosis.sigOpenLesson, timeout=2000) as sig:
-        _activate_link(qtbot, label)
-    assert sig.args == ["dead-relus"]
+    assert text.endswith(f"Show me: {lessons.load('dead-relus').title}")
     w.act_reset.trigger()                                 # a new network: nothing diagnosed yet
     qtbot.waitUntil(lambda: not w.diagnosis.isVisible(), timeout=5000)
+    w.diagnosis.set_findings([f])
+    datafolders.remember("mnist", str(shared_mnist_dir))      # the lesson trains on MNIST
+    label = w.diagnosis.row_for("dead-relus").findChild(QtWidgets.QLabel, "diagnosisText")
+    with qtbot.waitSignal(w.lesson_menu.sigStarted, timeout=30000) as sig:
+        _activate_link(qtbot, label)
+    assert sig.args == ["dead-relus"]                     # the link started the lesson itself
+    assert w.lesson_menu.panel.dock.isVisible()
+    w.compare.comparison.stop_all()
 
 
 def test_the_starting_run_trains_without_a_diagnosis(qtbot, gui):

@@ -6,6 +6,7 @@ import pytest
 from gui_support import answers, dialogs, gui, isolated_settings, no_leaked_threads  # noqa: F401
 from playground.core import lessons
 from playground.gui._qt import QtCore, QtWidgets
+from playground.gui import datafolders
 from playground.gui.lessons import LessonDialog
 
 pytestmark = pytest.mark.timeout(240)
@@ -60,22 +61,28 @@ def test_a_lesson_chosen_in_the_picker_sets_every_control_and_starts(qtbot, gui,
     c.stop()
 
 
-def test_a_comparison_lesson_hands_its_twins_to_the_compare_page(qtbot, gui, dialogs, monkeypatch):
+def test_a_comparison_lesson_trains_its_twins_on_the_compare_page(qtbot, gui, dialogs):
     w, c = gui
     symmetry = lessons.load("symmetry")
-    try:
-        import playground.gui.compare as compare_page
-    except ImportError:
-        compare_page = None
-    if compare_page is None:
-        w.lesson_menu.actions["symmetry"].trigger()
-        assert dialogs and dialogs[-1][0] == "information" and "no Compare page" in dialogs[-1][2]
-        assert not w.lesson_menu.panel.isVisible()
-        return
-    handed = []
-    monkeypatch.setattr(compare_page, "open_comparison", lambda ctrl, twins: handed.append((ctrl, twins)))
     w.lesson_menu.actions["symmetry"].trigger()
-    (ctrl, twins), = handed
-    assert ctrl is c and [t.label for t in twins] == ["all-zero weights", "random (Xavier) weights"]
-    assert twins[0].spec.network.weight_init == "zeros"
+    comparison = w.compare.comparison
+    assert [t.label for t in comparison.twins] == ["all-zero weights", "random (Xavier) weights"]
+    assert comparison.twins[0].spec.network.weight_init == "zeros"
+    assert w.pages.currentWidget() is w.compare
+    qtbot.waitUntil(lambda: all(s.trainer.step > 0 for s in comparison.sessions), timeout=60000)
     assert w.lesson_menu.panel.isVisible() and symmetry.watch[:60] in w.lesson_menu.panel.text.text()
+    assert not dialogs
+    comparison.stop_all()
+
+
+def test_a_lesson_on_a_share_of_mnist_trains_on_that_share(qtbot, gui, dialogs, shared_mnist_dir):
+    """overfitting-l2 asks for 1,000 training digits: the window's twins get 1,000, not every digit."""
+    w, c = gui
+    datafolders.remember("mnist", str(shared_mnist_dir))
+    w.lesson_menu.actions["overfitting-l2"].trigger()
+    comparison = w.compare.comparison
+    assert [len(s.dataset.y_train) for s in comparison.sessions] == [1000, 1000]
+    assert len(comparison.sessions[0].dataset.y_test) == 10000
+    qtbot.waitUntil(lambda: all(s.trainer.step > 0 for s in comparison.sessions), timeout=60000)
+    assert not dialogs
+    comparison.stop_all()

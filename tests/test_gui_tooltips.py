@@ -50,3 +50,16 @@ def test_the_presentation_dialog_has_tips_too(qtbot, gui):
     QtCore.QTimer.singleShot(100, look)
     w.act_present_panels.trigger()
     assert seen == [[]]
+
+
+def test_the_compare_and_lesson_dialogs_explain_their_controls(qtbot, gui):
+    from playground.core.runspec import RunSpec
+    from playground.gui.compare.dialog import CompareDialog
+    from playground.gui.lessons import LessonDialog
+    w, c = gui
+    compare = CompareDialog(RunSpec.from_settings(c.applied), w)
+    qtbot.addWidget(compare)
+    lessons = LessonDialog(w)
+    qtbot.addWidget(lessons)
+    assert len(compare.findChildren(QtWidgets.QComboBox)) >= 1
+    assert untipped(compare) == [] and untipped(lessons) == []

@@ -6,10 +6,12 @@ from __future__ import annotations
 class CoreBackend:
     probe_every = 0.25
 
-    def load_dataset(self, name, *, noise, test_ratio, seed, data_dir=None, allow_download=False, progress=None):
+    def load_dataset(self, name, *, noise, test_ratio, seed, data_dir=None, allow_download=False, progress=None,
+                     **subset):
+        """``subset``: train_size, validation_size, n_samples, standardise (a lesson's smaller share)."""
         from playground.core.data.dataset import load_dataset
         return load_dataset(name, data_dir=data_dir or None, noise=noise, test_ratio=test_ratio, seed=seed,
-                            allow_download=allow_download, progress=progress)
+                            allow_download=allow_download, progress=progress, **subset)
 
     def network(self, spec, seed):
         from playground.core.network import Network

@@ -68,7 +68,6 @@ class Controller(QtCore.QObject):
         self._shut_down = False
         self._gc = gcpolicy.install()
         self.frames = FrameScheduler(window, self)
-        # window.diagnosis.sigOpenLesson(name) is for the lessons to answer (wired where they are).
         self.diagnosis = DiagnosisWatch(window.diagnosis, self.frames, self)
         self.gaps = GapMeter(self)
         self.defaults = DatasetDefaults(window)
@@ -81,7 +80,8 @@ class Controller(QtCore.QObject):
         self._wire()
         if restore_settings:
             window.restore_settings()
-        lesson_menu.install(self)        # after restoreState: the lesson panel never comes back empty
+        lessons = lesson_menu.install(self)   # after restoreState: the lesson panel never comes back empty
+        window.diagnosis.sigOpenLesson.connect(lessons.start)   # "Show me" on a diagnosis
         self.new_session()
         self.frames.start()
         self.gaps.start()
@@ -185,8 +185,9 @@ class Controller(QtCore.QObject):
         return self.sender() is self.active and not self._shut_down
 
     # ------------------------------------------------------------------ building
-    def rebuild(self, ask: bool = True, new_seed: bool = False) -> bool:
-        """Make a fresh network + trainer from the controls for the active run (after stopping it)."""
+    def rebuild(self, ask: bool = True, new_seed: bool = False, subset: dict | None = None) -> bool:
+        """Make a fresh network + trainer from the controls for the active run (after stopping it);
+        ``subset`` (dataload.subset_of) narrows its data, as a lesson's run file asks."""
         s, c = self.active, self.w.controls
         if not c.valid:
             self._update_actions()
@@ -203,7 +204,7 @@ class Controller(QtCore.QObject):
             self._show_banner("error", str(e))
             return False
         # A new seed means new weights; the toy points on screen stay (what a lesson expects).
-        dataset = self.dataset_for(state, [k for k in DATA_KEYS if not (new_seed and k == "seed")])
+        dataset = self.dataset_for(state, [k for k in DATA_KEYS if not (new_seed and k == "seed")], subset)
         if dataset is None:
             if s.applied:               # keep the previous dataset (and the controls that describe it)
                 c.set_state(s.applied)
@@ -228,12 +229,13 @@ class Controller(QtCore.QObject):
         self.attach(dataset, network, trainer, c.state())
         return True
 
-    def dataset_for(self, state: dict, keys=DATA_KEYS):
-        """The active run's dataset if ``state`` describes it, else a newly loaded one (None: failed)."""
+    def dataset_for(self, state: dict, keys=DATA_KEYS, subset: dict | None = None):
+        """The active run's dataset if ``state`` describes it (and no ``subset`` is asked for), else a
+        newly loaded one (None: failed)."""
         s = self.active
-        if s.dataset is not None and all(s.applied.get(k) == state[k] for k in keys):
+        if not subset and s.dataset is not None and all(s.applied.get(k) == state[k] for k in keys):
             return s.dataset
-        dataset = dataload.load_dataset(self.w, self.backend, state)
+        dataset = dataload.load_dataset(self.w, self.backend, state, subset)
         if dataset is None:
             self._show_phase()          # the run's own state again, not "loading data…" until Play
         return dataset

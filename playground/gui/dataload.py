@@ -10,11 +10,22 @@ from .datadialog import SYSTEM_FASHION, MissingDataDialog
 from .labels import DATASET_LABELS, IMAGE_DATASETS
 
 
-def load_dataset(w, backend, state: dict):
-    """The dataset ``state`` (the controls' state) describes, or None (the banner says why)."""
+SUBSET_KEYS = ("train_size", "validation_size", "n_samples", "standardise")
+
+
+def subset_of(data_spec) -> dict:
+    """What a run description asks of its data beyond the controls (a lesson's 1,000 training
+    digits, say): the keys that differ from a plain DataSpec's."""
+    plain = type(data_spec)()
+    return {k: getattr(data_spec, k) for k in SUBSET_KEYS if getattr(data_spec, k) != getattr(plain, k)}
+
+
+def load_dataset(w, backend, state: dict, subset: dict | None = None):
+    """The dataset ``state`` (the controls' state) describes, or None (the banner says why);
+    ``subset`` (see subset_of) narrows it."""
     name = state["dataset"]
     data_dir = datafolders.remembered(name)
-    kw = dict(noise=state["noise"], test_ratio=state["test_ratio"], seed=state["seed"])
+    kw = dict(noise=state["noise"], test_ratio=state["test_ratio"], seed=state["seed"], **(subset or {}))
     QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.WaitCursor)
     try:
         w.status.set_state("loading")
@@ -45,5 +56,5 @@ def missing_data(w, backend, name, message, kw, data_dir):
         s = w.controls.state()
         s["dataset"] = "fashion-mnist"
         w.controls.set_state(s)
-        return load_dataset(w, backend, w.controls.state())
+        return load_dataset(w, backend, w.controls.state(), subset)
     return None

@@ -12,7 +12,7 @@ from playground.core.catalogue import IMAGE_NAMES
 from playground.core.errors import PlaygroundError
 
 from ._qt import QtCore, QtWidgets
-from . import datafolders
+from . import datafolders, dataload, tooltips
 
 
 
@@ -30,6 +30,7 @@ class LessonPanel(QtWidgets.QFrame):
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
         self.next = QtWidgets.QPushButton()
+        self.next.setToolTip("Go on to the lesson's next part")
         self.next.clicked.connect(self.sigNext)
         self.end = QtWidgets.QPushButton("End lesson")
         self.end.setToolTip("Hide this note; the runs stay as they are")
@@ -94,6 +95,8 @@ class LessonDialog(QtWidgets.QDialog):
         self.start = buttons.addButton("Start", QtWidgets.QDialogButtonBox.AcceptRole)
         # Enter starts the lesson chosen in the list (else Qt makes Cancel the default on show).
         buttons.button(QtWidgets.QDialogButtonBox.Cancel).setAutoDefault(False)
+        buttons.button(QtWidgets.QDialogButtonBox.Cancel).setToolTip("Close without starting a lesson")
+        self.start.setToolTip("Set every control for the chosen lesson and start it")
         self.start.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -132,6 +135,7 @@ class LessonMenu(QtCore.QObject):
         w = controller.w
         self.lesson: lessons.Lesson | None = None
         menu = QtWidgets.QMenu("&Lessons", w)
+        menu.menuAction().setToolTip(tooltips.MENUS["Lessons"])
         self.act_choose = menu.addAction("Choose a lesson…")
         self.act_choose.setShortcut("Ctrl+L")
         self.act_choose.setToolTip("The classic experiments, one click each, with what to watch")
@@ -139,7 +143,9 @@ class LessonMenu(QtCore.QObject):
         menu.addSeparator()
         self.actions = {}
         for name in lessons.names():
-            act = menu.addAction(lessons.load(name).title)
+            lesson = lessons.load(name)
+            act = menu.addAction(lesson.title)
+            act.setToolTip(_first_sentence(lesson.watch))
             act.setObjectName(f"lesson-{name}")
             act.triggered.connect(lambda _=False, n=name: self.start(n))
             self.actions[name] = act
@@ -157,7 +163,9 @@ class LessonMenu(QtCore.QObject):
         dock.setWidget(self.panel)
         w.addDockWidget(QtCore.Qt.TopDockWidgetArea, dock)
         dock.hide()
+        dock.toggleViewAction().setToolTip("Show or hide the note of the lesson on show.")
         self.panel.dock = dock
+        tooltips.qt_buttons(w)
 
     def choose(self) -> bool:
         dlg = LessonDialog(self.c.w)
@@ -215,7 +223,7 @@ def start_single(controller, spec) -> bool:
     settings = spec.to_settings()
     settings["per_layer"] = len(set(settings["hidden_activations"])) > 1
     controller.w.controls.set_state(settings)
-    if not controller.rebuild(ask=False):
+    if not controller.rebuild(ask=False, subset=dataload.subset_of(spec.data)):
         return False
     s = controller.active
     if s.trainer is not None and not s.run_active:
@@ -235,6 +243,11 @@ def _data_dir(lesson) -> dict:
     name = lesson.spec().data.name
     folder = datafolders.remembered(name) if name in IMAGE_NAMES else None
     return {"data_dir": folder} if folder else {}
+
+
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text
 
 
 def _html(text: str) -> str:

@@ -74,12 +74,22 @@ MENUS = {
     "File": "Open and save models and runs, export plots and metrics.",
     "Training": "Play, pause, step, reset and stop training.",
     "Settings": "Defaults for every setting.",
-    "View": "Presentation mode for a projector, and views that explain single neurons.",
+    "View": "The run history, presentation mode for a projector, and views that explain single neurons.",
+    "Lessons": "The classic experiments, one click each, with a note on what to watch.",
     "Help": "About the app and its keys.",
 }
 PLOTS = {
     "x_axis": "Plot the curves against epochs, or against samples seen (fair when batch sizes differ).",
     "log_loss": "A logarithmic loss axis: late, small improvements stay visible.",
+}
+# ComparePage attribute -> tip.
+COMPARE = {
+    "compare_button": "Train twins of the current run that differ in one setting, side by side, from the same start.",
+    "play_all": "Pause or go on with every twin at once; they stay level in samples seen.",
+    "stop_all": "Stop every twin; each keeps what it has learnt and stays on show.",
+}
+DOCK_TOGGLES = {
+    "history_dock": "Show or hide the list of this session's runs: show, hide, rename, re-run, save or delete any of them.",
 }
 BANNER_CLOSE = "Hide this message."
 BANNER = {
@@ -93,6 +103,9 @@ QT_BUTTONS = {
     "ScrollRightButton": "Show the tabs to the right.",
     "qt_toolbar_ext_button": "Show the toolbar buttons that do not fit.",
     "qt_menubar_ext_button": "Show the menus that do not fit.",
+    "qt_dockwidget_floatbutton": "Detach this panel into a window of its own (double-click its title to put it back).",
+    "qt_dockwidget_closebutton": "Close this panel; the View menu brings it back.",
+    "qt_tableview_cornerbutton": "Select every row.",
 }
 
 
@@ -114,6 +127,12 @@ def install(window) -> None:
         if a is not None:
             keys = a.shortcut().toString(QtGui.QKeySequence.NativeText)
             a.setToolTip(f"{text} ({keys})" if keys else text)
+    for name, text in COMPARE.items():
+        _tip(getattr(window.compare, name, None), text)
+    for name, text in DOCK_TOGGLES.items():
+        dock = getattr(window, name, None)
+        if dock is not None:
+            dock.toggleViewAction().setToolTip(text)
     window.toolbar.toggleViewAction().setToolTip("Show or hide the training toolbar.")
     qt_buttons(window)
     # Qt makes some of its own buttons and menus only when the window is first shown.
@@ -140,7 +159,7 @@ def qt_buttons(root) -> None:
     """Qt's scroll and overflow arrows and menus, and the menus' titles; called again for widgets added later."""
     if isinstance(root, QtWidgets.QMainWindow):
         _menus(root)
-    for b in root.findChildren(QtWidgets.QToolButton):
+    for b in root.findChildren(QtWidgets.QAbstractButton):
         text = QT_BUTTONS.get(b.objectName())
         if text:
             _tip(b, text)

@@ -93,6 +93,7 @@ def export_runs_csv(records, path) -> Path:
 def add_menu(w, file_menu, before) -> QtWidgets.QMenu:
     """File > Export view as PNG: the whole page, the panel under the pointer, or a chosen one."""
     m = QtWidgets.QMenu("Export view as PNG", w)
+    m.menuAction().setToolTip("Save the panels on show, or just one of them, as a picture for slides.")
     w.act_export_view = m.addAction("All panels on show…")
     w.act_export_pointer = m.addAction("Panel under the pointer…")
     w.act_export_pointer.setShortcut(QtGui.QKeySequence("Ctrl+Shift+P"))

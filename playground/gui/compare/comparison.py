@@ -13,6 +13,7 @@ from playground.core.errors import PlaygroundError, SpecError
 from playground.core.pace import PaceGate
 
 from .._qt import QtCore
+from .. import dataload
 
 log = logging.getLogger(__name__)
 
@@ -144,9 +145,10 @@ def build(controller, twins) -> Comparison:
     try:
         for twin in twins:
             state = controls_state(twin.spec)
-            key = tuple(state[k] for k in ("dataset", "noise", "test_ratio", "seed"))
+            subset = dataload.subset_of(twin.spec.data)
+            key = tuple(state[k] for k in ("dataset", "noise", "test_ratio", "seed")) + tuple(sorted(subset.items()))
             if key not in datasets:
-                datasets[key] = controller.dataset_for(state)
+                datasets[key] = controller.dataset_for(state, subset=subset)
             dataset = datasets[key]
             if dataset is None:
                 raise PlaygroundError(f"The data of the twin {twin.label!r} could not be loaded.")

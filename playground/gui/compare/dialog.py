@@ -47,6 +47,8 @@ class CompareDialog(QtWidgets.QDialog):
         form = QtWidgets.QFormLayout()
         self.key_box = QtWidgets.QComboBox()
         self.key_box.setAccessibleName("Setting to vary")
+        self.key_box.setToolTip("The one setting in which the twins differ; everything else, even the "
+                                "initial weights where the shapes allow, stays the same.")
         for k in [k for k in ORDER if k in VARIABLE] + [k for k in VARIABLE if k not in ORDER]:
             self.key_box.addItem(VARIABLE[k][:1].upper() + VARIABLE[k][1:], k)
         form.addRow("Setting to vary:", self.key_box)
@@ -78,6 +80,8 @@ class CompareDialog(QtWidgets.QDialog):
         self.buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Ok | QtWidgets.QDialogButtonBox.Cancel)
         self.ok_button = self.buttons.button(QtWidgets.QDialogButtonBox.Ok)
         self.ok_button.setText("Start twins")
+        self.ok_button.setToolTip("Build the twins and start them together on the Compare page")
+        self.buttons.button(QtWidgets.QDialogButtonBox.Cancel).setToolTip("Close without starting anything")
         lay.addWidget(self.buttons)
         self.setMinimumWidth(520)
 
@@ -120,6 +124,7 @@ class CompareDialog(QtWidgets.QDialog):
         box = QtWidgets.QComboBox()
         n = len(self.fields) + 1
         box.setAccessibleName(f"Value of twin {n}")
+        box.setToolTip(f"The value twin {n} uses; it also names the twin in the legends")
         options = OPTIONS.get(self.key)
         if options:
             for k, text in options.items():
