@@ -73,6 +73,9 @@ def add_arguments(p) -> None:
                    help="instead: seconds from launch to the window and to the first training step, "
                         "N cold (empty numba cache) and N warm starts, each a fresh process")
     p.add_argument("--ui-seconds", type=float, default=4.0, help="seconds of training per --ui run (4)")
+    p.add_argument("--soak", type=float, default=0, metavar="MINUTES",
+                   help="instead: MINUTES of three runs training in the offscreen window, settings switched "
+                        "every few minutes, the Draw tab fed strokes; crashes, memory growth, frame gaps")
     p.add_argument("--draw", type=int, default=0, metavar="N",
                    help="instead: the median time of N Draw-panel updates (preprocess, forward, evidence)")
 
