@@ -27,6 +27,9 @@ if command -v strip >/dev/null; then
     strip --strip-unneeded dist/nn-playground/_internal/llvmlite/binding/libllvmlite.so \
         dist/nn-playground/_internal/libpython3*.so*
 fi
+# playground ships as .py files (numba reads the kernels' source); compile their bytecode now, so a
+# first start (or an install the user cannot write to) does not compile it at every launch.
+"$VENV/bin/python" -m compileall -q dist/nn-playground/_internal/playground
 echo "built dist/nn-playground ($(du -sm dist/nn-playground | cut -f1) MB)"
 
 if [ "${1:-}" = "--check" ]; then

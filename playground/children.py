@@ -26,6 +26,11 @@ def command(name: str, *args: str) -> list[str]:
     return [sys.executable, "-m", CHILDREN[name], *args]
 
 
+def app_command(*args: str) -> list[str]:
+    """The argument list that runs ``nn-playground ARGS`` with this installation."""
+    return [sys.executable, *args] if frozen() else [sys.executable, "-m", "playground", *args]
+
+
 def main(argv: list[str] | None = None) -> int:
     """The frozen app's entry point: a child when the first argument says so, else the command."""
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -104,3 +104,18 @@ def test_every_data_file_of_the_package_is_package_data():
     assert "assets/digit-model.npz" in data and f"desktop/{APP_ID}.desktop" in data
     missing = [p for p in data if not any(fnmatch.fnmatch(p, pat) for pat in patterns)]
     assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
+
+
+def test_runtime_hook_falls_back_to_the_temporary_folder_when_the_user_cache_cannot_be_made(monkeypatch,
+                                                                                            tmp_path):
+    import os
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "")
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")     # even root cannot mkdir below it
+    monkeypatch.setattr("platformdirs.user_cache_dir", lambda app: str(blocker / app))
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path / "tmp"))
+    code = (ROOT / "packaging" / "rthook_numba_cache.py").read_text()
+    exec(compile(code, "rthook", "exec"), {})
+    folder = os.environ["NUMBA_CACHE_DIR"]
+    assert folder.startswith(str(tmp_path / "tmp")) and os.path.isdir(folder)

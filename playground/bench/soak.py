@@ -289,9 +289,7 @@ class Soak:
 def child_main(args) -> int:
     """One soak in this process; prints progress lines and, last, {"result": {...}}."""
     seconds = float(args[0]) * 60.0
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")      # QT_QPA_PLATFORM=xcb to watch it
     import tempfile
     import threading
 
