@@ -103,6 +103,14 @@ def _classify_parser(sub):
     c.set_defaults(func=run_classify)
 
 
+def _desktop_parsers(sub):
+    i = sub.add_parser("install-desktop",
+                       help="add NN Playground to the desktop's menu: entry, icon and metainfo in $XDG_DATA_HOME")
+    i.set_defaults(func=cmd_install_desktop)
+    u = sub.add_parser("uninstall-desktop", help="remove what install-desktop added")
+    u.set_defaults(func=cmd_uninstall_desktop)
+
+
 # The one list of subcommands: name -> the function that adds its parser. Adding a subcommand is
 # one line here (the parser, the help text and the typo check all read it).
 COMMANDS = {
@@ -113,6 +121,8 @@ COMMANDS = {
     "bench": _bench_parser,
     "selftest": _selftest_parser,
     "classify": _classify_parser,
+    "install-desktop": _desktop_parsers,
+    "uninstall-desktop": lambda sub: None,      # added with install-desktop
 }
 SUBCOMMANDS = tuple(COMMANDS)
 
@@ -671,6 +681,17 @@ def _gradcheck_spec(sizes, args):
 
 
 def cmd_bench(args) -> int:
+    if args.soak:
+        if args.soak < 0:
+            print("nn-playground bench: --soak needs a number of minutes > 0", file=sys.stderr)
+            return 2
+        from .bench.soak import format_soak, run_soak
+        progress = None if args.json else lambda r: print(
+            f"  {r['minutes']:.1f} min: rss {r['rss_end_mb']} MB, max gap {r['max_ui_gap_ms']} ms, "
+            f"crashes {r['crashes']}", file=sys.stderr, flush=True)
+        result = run_soak(args.soak, progress)
+        print(json.dumps(result) if args.json else format_soak(result), flush=True)
+        return 0 if result["crashes"] == 0 else EXIT_FAILED
     if args.startup:
         if args.startup < 1:
             print("nn-playground bench: --startup needs a number of runs >= 1", file=sys.stderr)
@@ -695,6 +716,24 @@ def cmd_selftest(args) -> int:
     except ImportError as exc:
         return _qt_missing(exc)
     return int(run_selftest(args.screenshot, args.json, seconds=args.seconds) or 0)
+
+
+def cmd_install_desktop(args) -> int:
+    from .desktop import install, launcher
+    paths = install()
+    print(f"installed for {' '.join(launcher())}:")
+    for path in paths.values():
+        print(f"  {path}")
+    return 0
+
+
+def cmd_uninstall_desktop(args) -> int:
+    from .desktop import uninstall
+    removed = uninstall()
+    print("removed:" if removed else "nothing to remove: the desktop entry was not installed")
+    for path in removed:
+        print(f"  {path}")
+    return 0
 
 
 def run_gui(argv: list[str]) -> int:

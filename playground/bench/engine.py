@@ -75,6 +75,9 @@ def add_arguments(p) -> None:
     p.add_argument("--ui-seconds", type=float, default=4.0, help="seconds of training per --ui run (4)")
     p.add_argument("--twins", type=int, default=0, choices=range(0, 5), metavar="K",
                    help="with --ui: K twin runs training at once on the Compare page (1-4; 0: one run)")
+    p.add_argument("--soak", type=float, default=0, metavar="MINUTES",
+                   help="instead: MINUTES of three runs training in the offscreen window, settings switched "
+                        "every few minutes, the Draw tab fed strokes; crashes, memory growth, frame gaps")
     p.add_argument("--draw", type=int, default=0, metavar="N",
                    help="instead: the median time of N Draw-panel updates (preprocess, forward, evidence)")
 

@@ -19,7 +19,7 @@ import tempfile
 import time
 
 
-def _child() -> int:
+def child_main(_args=()) -> int:
     launched = float(os.environ["NN_PLAYGROUND_LAUNCHED"])
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -65,8 +65,8 @@ def _one(cache_dir: str | None) -> dict:
     env = dict(os.environ, NN_PLAYGROUND_LAUNCHED=repr(time.time()))
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = cache_dir
-    out = subprocess.run([sys.executable, "-m", "playground.bench.startup"], env=env, capture_output=True,
-                         text=True, timeout=600)
+    from playground.children import command
+    out = subprocess.run(command("startup"), env=env, capture_output=True, text=True, timeout=600)
     for line in reversed(out.stdout.splitlines()):
         if line.startswith("{"):
             return json.loads(line)
@@ -103,4 +103,4 @@ def format_startup(result: dict) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(_child())
+    sys.exit(child_main())

@@ -13,16 +13,15 @@ from __future__ import annotations
 import json
 import statistics
 import subprocess
-import sys
 
 TARGET_MS = 50.0
 
 
 def run_once(seconds: float, timeout: float = 300.0, twins: int = 0) -> dict:
-    cmd = [sys.executable, "-m", "playground", "selftest", "--json", "--seconds", str(seconds)]
+    from playground.children import app_command, command
+    cmd = app_command("selftest", "--json", "--seconds", str(seconds))
     if twins:
-        cmd = [sys.executable, "-m", "playground.gui.compare.selftest", "--seconds", str(seconds),
-               "--twins", str(twins)]
+        cmd = command("compare-selftest", "--seconds", str(seconds), "--twins", str(twins))
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if not lines:

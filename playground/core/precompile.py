@@ -7,7 +7,8 @@ cancel), and closing the window kills the child at once. The child writes numba'
 (the same NUMBA_CACHE_DIR or __pycache__, inherited), from which the parent then loads the
 kernels in a fraction of a second. Until then the window trains on the numpy twin (interim.py).
 
-``python -m playground.core.precompile float32 train|forward`` is a child.
+``python -m playground.core.precompile float32 train|forward`` is a child (a frozen build starts
+itself instead: playground/children.py).
 """
 from __future__ import annotations
 
@@ -35,12 +36,12 @@ def cache_is_warm() -> bool:
 
 
 def can_spawn() -> bool:
-    # A frozen build has no ``python -m``; it compiles in-process (and ships its cache).
-    return not getattr(sys, "frozen", False) and bool(sys.executable)
+    return bool(sys.executable)
 
 
 def spawn(dtype: str, part: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "playground.core.precompile", str(dtype), part],
+    from playground.children import command
+    return subprocess.Popen(command("precompile", str(dtype), part),
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -164,8 +165,13 @@ def compile_kernels(dtype: str, part: str = "all") -> None:
         net.forward(x)
 
 
-if __name__ == "__main__":
+def child_main(args: list[str]) -> int:
     # Below the window's priority: while both compete for the cores, the window comes first (it
     # trains on the numpy twin meanwhile); with the cores otherwise idle this costs nothing.
     os.nice(CHILD_NICENESS)
-    compile_kernels(*sys.argv[1:3])
+    compile_kernels(*args[:2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1:]))

@@ -530,6 +530,10 @@ class Trainer:
         """Evaluate the next rows of the ended epoch; after the last split, close the epoch."""
         cfg = self._apply_pending()
         ev = self._evaluating
+        if ev is None:
+            # The run loop saw an evaluation pending and then waited for the lock, while a Step
+            # on the other worker thread finished it (found by the key-storm fault test).
+            return None
         keys = ("train", "val", "test")
         key = keys[ev[0]]
         data = self._data[key]

@@ -1,6 +1,6 @@
 """Train the digit model that ships in assets/, so the Draw panel reads digits at first launch.
 
-    python -m playground.digits.make_model [--data-dir DIR] [--out assets/digit-model.npz]
+    python -m playground.digits.make_model [--data-dir DIR] [--out playground/assets/digit-model.npz]
 
 Re-runnable and deterministic for a given seed and data. It trains with this playground's own
 engine on the MNIST files it finds (the same search as `nn-playground train --dataset mnist`).

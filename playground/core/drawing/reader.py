@@ -16,7 +16,7 @@ from ..transform import InputTransform
 from . import explain
 from .preprocess import SIDE, Preprocessed, preprocess
 
-ASSETS = Path(__file__).resolve().parents[3] / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 SHIPPED_MODEL = ASSETS / "digit-model.npz"
 
 

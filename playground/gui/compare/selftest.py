@@ -60,11 +60,16 @@ def run(seconds: float, n_twins: int) -> dict:
     return report
 
 
-if __name__ == "__main__":
+def child_main(args) -> int:
+    """``bench --ui N --twins K`` starts this as a child process (playground/children.py)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=4.0)
     p.add_argument("--twins", type=int, default=3, choices=range(1, 5))
-    a = p.parse_args()
+    a = p.parse_args(args)
     result = run(a.seconds, a.twins)
     print(json.dumps(result), flush=True)
-    sys.exit(0 if result["ok"] else 1)
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1:]))
