@@ -97,3 +97,33 @@ def test_a_net_too_big_for_two_copies_keeps_none_and_says_so():
     assert not store.enabled and store.offer(Counters(10_000)) is False
     assert store.checkpoints() == [] and store.nbytes == 0
     assert "No replay for this network" in store.summary()
+
+
+def test_an_offer_while_another_thread_holds_the_parameters_skips_instead_of_waiting():
+    """The snapshot tap offers under the trainer's publishing lock; a stepper mid-chunk holds the
+    parameter lock and is about to publish. Waiting there deadlocked the window (key storm)."""
+    import threading
+
+    run = RunSpec.from_settings(RUN)
+    trainer = run.trainer(chunk_seconds=0.001, probe_every=None)
+    store = CheckpointStore(trainer.network, trainer, min_spacing=1)
+    trainer.step_batches(3)
+    held, release = threading.Event(), threading.Event()
+
+    def stepper():
+        with trainer._lock:
+            held.set()
+            release.wait(10)
+
+    th = threading.Thread(target=stepper)
+    th.start()
+    try:
+        assert held.wait(5)
+        before = len(store.checkpoints())
+        assert store.offer() is False                       # at once, not after the stepper
+        assert len(store.checkpoints()) == before
+    finally:
+        release.set()
+        th.join(5)
+    assert store.offer() is True                            # the next snapshot keeps it
+    assert np.array_equal(store.checkpoints()[-1].params, trainer.network.params)

@@ -72,7 +72,8 @@ class CheckpointStore:
         self._latest_at = -1e9
         self.changes = 0          # increases whenever the list changes (readers redraw on it)
         if self.enabled:
-            self._kept.append(self._copy(self._counters(), None))
+            with self._params_held(wait=True):
+                self._kept.append(self._copy(self._counters(), None))
 
     def __repr__(self) -> str:
         return f"CheckpointStore({len(self._kept)} kept, {self.nbytes / 1024**2:.1f} MiB of {self.cap_bytes / 1024**2:.0f})"
@@ -84,18 +85,31 @@ class CheckpointStore:
             return 0, 0, 0, 0.0
         return (int(src.samples_seen), int(src.epoch), int(src.step), float(src.epoch_fraction))
 
-    def _param_lock(self):
-        """The trainer's lock (re-entrant: the tap runs inside a chunk, which already holds it)."""
+    @contextlib.contextmanager
+    def _params_held(self, wait: bool = False):
+        """The trainer's lock, so a copy never sees half an update; yields False when another
+        thread holds it and ``wait`` is False. Offers come from the snapshot tap, which runs
+        under the trainer's publishing lock: waiting there for a stepper that is mid-chunk (and
+        about to publish) would deadlock, so the offer is skipped and the next snapshot tries
+        again. The lock is re-entrant: inside a chunk the tap already holds it."""
         lock = getattr(self._trainer, "_lock", None)
-        return lock if lock is not None else contextlib.nullcontext()
+        if lock is None:
+            yield True
+            return
+        held = lock.acquire(blocking=wait)
+        try:
+            yield held
+        finally:
+            if held:
+                lock.release()
 
     def _copy(self, counters, out) -> Checkpoint:
-        with self._param_lock():
-            if out is None:
-                params = self._network.params.copy()
-            else:
-                np.copyto(out, self._network.params)
-                params = out
+        """The parameters now (the caller holds the trainer's lock)."""
+        if out is None:
+            params = self._network.params.copy()
+        else:
+            np.copyto(out, self._network.params)
+            params = out
         samples, epoch, step, frac = counters
         return Checkpoint(samples, epoch, step, frac, params)
 
@@ -114,7 +128,10 @@ class CheckpointStore:
         counters = self._counters(snapshot)
         kept = False
         if self.due(counters[0]):
-            cp = self._copy(counters, None)
+            with self._params_held() as held:
+                if not held:
+                    return False
+                cp = self._copy(counters, None)
             with self._lock:
                 if len(self._kept) >= self.capacity:
                     self._thin()              # first, so the copies never pass the cap
@@ -126,19 +143,22 @@ class CheckpointStore:
             moving = snapshot is None or getattr(snapshot, "state", "training") in ("training", "compiling")
             now = self._clock()
             newer = counters[0] > self._kept[-1].samples_seen
-            if newer and (not moving or now - self._latest_at >= LATEST_PERIOD):
+            if newer and (not moving or now - self._latest_at >= LATEST_PERIOD) and self._refresh_latest(counters):
                 self._latest_at = now
-                self._refresh_latest(counters)
         return kept
 
-    def _refresh_latest(self, counters) -> None:
+    def _refresh_latest(self, counters) -> bool:
         if self._latest_buf is None:
             self._latest_buf = np.empty_like(self._network.params)
         # Readers copy the slot under the store's lock (see checkpoints()); the order is always
         # the trainer's lock, then the store's.
-        with self._param_lock(), self._lock:
-            self._latest = self._copy(counters, self._latest_buf)
-            self.changes += 1
+        with self._params_held() as held:
+            if not held:
+                return False
+            with self._lock:
+                self._latest = self._copy(counters, self._latest_buf)
+                self.changes += 1
+        return True
 
     def _thin(self) -> None:
         """Drop every second checkpoint after the initial one and double the intervals, so the

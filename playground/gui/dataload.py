@@ -37,10 +37,10 @@ def load_dataset(w, backend, state: dict, subset: dict | None = None):
         message = str(e)
     finally:
         QtWidgets.QApplication.restoreOverrideCursor()
-    return missing_data(w, backend, name, message, kw, data_dir)
+    return missing_data(w, backend, name, message, kw, data_dir, subset)
 
 
-def missing_data(w, backend, name, message, kw, data_dir):
+def missing_data(w, backend, name, message, kw, data_dir, subset=None):
     dlg = MissingDataDialog(
         DATASET_LABELS.get(name, name), message,
         download=lambda progress: backend.load_dataset(name, data_dir=data_dir, allow_download=True,
