@@ -1,9 +1,9 @@
 """`nn-playground bench --soak MINUTES`: a lesson's worth of use, offscreen, in one window.
 
-Three runs train at once at full speed, all the time. Every few minutes (a lesson's pace) every
-run is switched to other settings: a lesson when lessons exist (playground.core.lessons, shown
-through the Compare page, playground.gui.compare), else the same three runs rebuilt on another
-toy dataset and network. Every few seconds another run is put on show and another view tab
+Runs train at once at full speed, all the time, on the Compare page. Every few minutes (a
+lesson's pace) they make way for others, in turn: three twins of a toy scenario that differ in
+their activation, then the next lesson whose data is on this machine (its one to three runs),
+then three twins again. Every few seconds another run is put on show and another view tab
 drawn, so every plot is live in turn, and part of the time the Draw tab is shown and fed
 mouse strokes (real mouse events on the canvas), which the panel reads as it does a person's.
 
@@ -28,9 +28,8 @@ DRAW_SHARE = 0.25               # of each rotation, the Draw tab is shown for th
 WARMUP_SECONDS = 60.0
 PROGRESS_SECONDS = 10.0
 TICK_MS = 40                    # the driver: a drawing point every tick (25 points a second)
-RUNS = 3
 
-# Plain mode's settings, one per switch (cycled): each run gets a variant of the scenario.
+# The three-twin comparisons, one per such switch (cycled), each twinned on its activation.
 SCENARIOS = [
     {"dataset": "spirals", "hidden": [12, 12], "activation": "tanh"},
     {"dataset": "circles", "hidden": [16], "activation": "relu"},
@@ -38,7 +37,7 @@ SCENARIOS = [
     {"dataset": "xor", "hidden": [10], "activation": "leaky_relu"},
     {"dataset": "gaussians", "hidden": [24, 12], "activation": "elu", "dropout": 0.1},
 ]
-VARIANT_ETAS = (None, 0.005, 0.05)     # run 1 keeps the scenario's eta, the others differ
+TWIN_ACTIVATIONS = ["tanh", "relu", "sigmoid"]
 
 
 def _rss_mb() -> float:
@@ -50,21 +49,29 @@ def _rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024     # peak, not current
 
 
-def _optional(module: str):
-    """An API another part of the app provides once it exists (compare, lessons)."""
-    import importlib
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
+def lessons_here() -> list[str]:
+    """The lessons whose data this machine has without a download (the toys' always)."""
+    from playground.core import lessons
+    from playground.core.catalogue import info
+    from playground.core.data.locate import locate_dataset
+    from playground.core.errors import DataError
+
+    out = []
+    for name in lessons.names():
+        data = lessons.load(name).spec().data
+        if info(data.name).kind == "image":
+            try:
+                locate_dataset(data.name, data_dir=data.data_dir, allow_download=False)
+            except DataError:
+                continue
+        out.append(name)
+    return out
 
 
-def _settings(controls_state: dict, scenario: dict, run: int) -> dict:
-    s = {**controls_state, **scenario, "until_stopped": True, "seed": 1 + run}
+def _settings(controls_state: dict, scenario: dict) -> dict:
+    s = {**controls_state, **scenario, "until_stopped": True, "seed": 1}
     s["hidden_activations"] = [s["activation"]] * len(s["hidden"])
     s["per_layer"] = False
-    if VARIANT_ETAS[run % len(VARIANT_ETAS)] is not None:
-        s["eta"] = VARIANT_ETAS[run % len(VARIANT_ETAS)]
     return s
 
 
@@ -83,10 +90,9 @@ class Soak:
         self.errors: list[str] = []
         self.crashes = 0
         self.switches = 0
-        self.mode = "plain sessions"
-        self.lessons = _optional("playground.core.lessons")
-        self.compare_gui = _optional("playground.gui.compare")
-        self.compare_core = _optional("playground.core.compare")
+        self.lesson_names = lessons_here()
+        self.lessons_opened: list[str] = []
+        self.max_runs = 0
         self._watched: set[int] = set()
         self.gaps = None
         self._n_gaps = 0
@@ -113,7 +119,7 @@ class Soak:
         self.w.set_speed("full")
         cap = int(self.seconds * 1000 / 10 * 1.2) + 10_000      # every 10 ms gap, preallocated
         self.gaps = np.zeros(cap, np.float32)
-        self._switch(first=True)
+        self._switch()
         self.timer.start(TICK_MS)
 
     def _watch_sessions(self) -> None:
@@ -131,38 +137,31 @@ class Soak:
         self.errors.append(f"{where}: {type(exc).__name__}: {exc}"[:400])
 
     # ------------------------------------------------------------------ switching
-    def _switch(self, first: bool = False) -> None:
-        """Every run to new settings: a lesson, or a comparison, or three rebuilt runs."""
+    def _switch(self) -> None:
+        """The runs on show make way: for a lesson (odd switches) or three twins (even ones)."""
+        from playground.core import compare, lessons
+        from playground.core.runspec import RunSpec
+
         k = self.switches
         self.switches += 1
-        if self.lessons is not None and self.compare_gui is not None:
-            names = self.lessons.names()
-            name = names[k % len(names)]
-            self.mode = "lessons"
-            self._open(self.lessons.load(name).twins_or_run())
-        elif self.compare_gui is not None and self.compare_core is not None:
-            from playground.core.runspec import RunSpec
-            self.mode = "comparisons"
-            base = RunSpec.from_settings(_settings(self.w.controls.state(), SCENARIOS[k % len(SCENARIOS)], 0))
-            self._open(self.compare_core.twins(base, "activation", ["tanh", "relu", "sigmoid"]))
+        if k % 2 and self.lesson_names:
+            name = self.lesson_names[(k // 2) % len(self.lesson_names)]
+            self.lessons_opened.append(name)
+            self._open(lessons.load(name).twins_or_run())
         else:
-            self._plain(SCENARIOS[k % len(SCENARIOS)], first)
+            scenario = SCENARIOS[(k // 2) % len(SCENARIOS)]
+            base = RunSpec.from_settings(_settings(self.w.controls.state(), scenario))
+            self._open(compare.twins(base, "activation", TWIN_ACTIVATIONS))
         self._watch_sessions()
 
     def _open(self, twins) -> None:
+        from playground.gui.compare import open_comparison
+
         old = list(self.c.sessions)
-        self.compare_gui.open_comparison(self.c, twins)
+        open_comparison(self.c, twins)
         for s in old:                    # a class moves on: the previous lesson's runs go
             self.c.close_session(s)
-
-    def _plain(self, scenario: dict, first: bool) -> None:
-        while first and len(self.c.sessions) < RUNS:
-            self.c.new_session()
-        for run, s in enumerate(list(self.c.sessions)):
-            self.c.activate(s)
-            self.w.controls.set_state(_settings(self.w.controls.state(), scenario, run))
-            if self.c.rebuild(ask=False) and not s.run_active:
-                self.c.play_pause()
+        self.max_runs = max(self.max_runs, len(self.c.sessions))
 
     # ------------------------------------------------------------------ the driver
     def _tick(self) -> None:
@@ -280,7 +279,8 @@ class Soak:
                 "max_ui_gap_ms": round(float(gaps.max()), 1) if len(gaps) else None,
                 "p99_ui_gap_ms": round(float(np.percentile(gaps, 99)), 1) if len(gaps) else None,
                 "snapshots": int(snaps), "snapshots_per_s": round(snaps / after, 1) if self._warm else None,
-                "minutes": round(elapsed / 60, 2), "warmup_s": round(self.warmup, 1), "mode": self.mode,
+                "minutes": round(elapsed / 60, 2), "warmup_s": round(self.warmup, 1),
+                "lessons": self.lessons_opened, "max_runs": self.max_runs,
                 "switches": self.switches, "slowest_switch_s": round(self.slowest_switch, 2),
                 "slowest_rotate_s": round(self.slowest_rotate, 2), "runs": runs, "draw_points": self.draw_points,
                 "errors": self.errors[:20]}
@@ -298,15 +298,20 @@ def child_main(args) -> int:
     from playground.gui._qt import QtCore, QtWidgets
     from playground.gui.app import create_window, make_app
 
+    from playground.core import runhistory
+    from playground.gui import datadialog
+
     tmp = tempfile.TemporaryDirectory(prefix="nn-playground-soak-")
     QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
     QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, tmp.name)
+    os.environ[runhistory.ENV] = os.path.join(tmp.name, "history.json")     # the person's history untouched
     # A modal dialog would stop the soak: each is answered "no" and counted.
     dialogs: list[str] = []
     box = QtWidgets.QMessageBox
     for name in ("warning", "critical", "information", "question"):
         setattr(box, name, staticmethod(lambda *a, _n=name, **k: dialogs.append(f"{_n}: {a[1] if len(a) > 1 else ''}")
                                         or box.No))
+    datadialog.MissingDataDialog.exec = lambda self: dialogs.append(f"missing data: {self.windowTitle()}") or 0
     app = make_app(["nn-playground"])
     window, controller = create_window(restore_settings=False, ask=lambda *_: True)
     window.resize(1280, 800)
@@ -358,8 +363,9 @@ def run_soak(minutes: float, progress=None) -> dict:
 
 def format_soak(r: dict) -> str:
     runs = ", ".join(f"{x['steps']:,}" for x in r.get("runs", []))
-    lines = [f"soak: {r.get('minutes')} min, {r.get('mode')}, {r.get('switches')} switches, "
-             f"{len(r.get('runs', []))} runs training at once (steps: {runs})",
+    lessons = ", ".join(r.get("lessons", [])) or "none"
+    lines = [f"soak: {r.get('minutes')} min, {r.get('switches')} switches (lessons: {lessons}), up to "
+             f"{r.get('max_runs')} runs training at once; at the end {len(r.get('runs', []))} (steps: {runs})",
              f"crashes            {r['crashes']}",
              f"resident memory    {r['rss_start_mb']} MB after the warm-up ({r.get('warmup_s')} s) -> "
              f"{r['rss_end_mb']} MB at the end: growth {r['rss_growth_mb']} MB (max {r.get('rss_max_mb')} MB)",
