@@ -37,7 +37,8 @@ def test_the_mnist_switch_at_1280x800_keeps_the_plots_readable(qtbot, gui, share
     assert undo.geometry().top() < banner.text.geometry().center().y()
     for plot in (w.plots.loss, w.plots.accuracy, w.plots.grad, w.plots.wnorm):
         assert plot.height() >= PLOT_MIN_HEIGHT
-    assert {"0", "50", "100"} <= tick_labels(w.plots.accuracy)
+    labels = tick_labels(w.plots.accuracy)
+    assert {"0", "100"} <= labels and len(labels) >= 3, labels     # both ends and a step between
 
 
 def test_a_note_goes_by_itself_and_an_error_stays(qtbot, gui):

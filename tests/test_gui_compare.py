@@ -150,6 +150,9 @@ def test_the_page_names_each_twin_by_what_differs(qtbot, gui):
     qtbot.waitUntil(lambda: all(r.boundary.updates > 0 for r in page.multiples.rows), timeout=20000)
     comp.stop_all()
     qtbot.waitUntil(lambda: not any(s.run_active for s in comp.sessions), timeout=20000)
+    # The run history names them the same way.
+    qtbot.waitUntil(lambda: len(c.runs.records) >= 3, timeout=10000)
+    assert [c.runs.record_of(s).name for s in comp.sessions] == ["sigmoid", "tanh", "ReLU"]
 
 
 def test_pause_stop_remove_and_promote_a_twin(qtbot, gui):

@@ -65,9 +65,21 @@ class MainWindow(QtWidgets.QMainWindow):
         v.setContentsMargins(0, 0, 0, 0)
         v.addWidget(self.banner)
         v.addWidget(self.diagnosis)
-        v.addWidget(self.plots, 1)
         self.replay_bar = ReplayBar()
-        v.addWidget(self.replay_bar)
+        # The plots keep the height their axes need; when a lesson's note or a banner leaves less
+        # (1280 x 800), they scroll instead of pushing the window past the screen.
+        plots_page = QtWidgets.QWidget()
+        pv = QtWidgets.QVBoxLayout(plots_page)
+        pv.setContentsMargins(0, 0, 0, 0)
+        pv.addWidget(self.plots, 1)
+        pv.addWidget(self.replay_bar)
+        self.plots_scroll = QtWidgets.QScrollArea()
+        self.plots_scroll.setObjectName("plotsScroll")
+        self.plots_scroll.setWidgetResizable(True)
+        self.plots_scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        self.plots_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        self.plots_scroll.setWidget(plots_page)
+        v.addWidget(self.plots_scroll, 1)
 
         self.views = NetworkViews()
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Horizontal)

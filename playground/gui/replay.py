@@ -126,7 +126,8 @@ class Replay(QtCore.QObject):
             text = self._summary
         elif cp is None:
             mib = 1024**2
-            text = (f"live · {len(self._cps)} checkpoints, {0 if store is None else store.nbytes / mib:,.1f} of "
+            n = len(self._cps)
+            text = (f"live · {n} checkpoint{'' if n == 1 else 's'}, {0 if store is None else store.nbytes / mib:,.1f} of "
                     f"{0 if store is None else store.cap_bytes / mib:,.0f} MB")
         else:
             text = (f"<b>epoch {cp.epoch_fraction:,.2f}</b> · checkpoint {self.bar.slider.value() + 1} of "
