@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -181,6 +182,27 @@ def test_counters_show_the_run_in_big_type(qtbot, gui):
     assert h.samples.value.text() == f"{c.trainer.samples_seen:,}"
     assert h.epoch.value.text() == "1"
     assert h.accuracy.value.font().pointSizeF() >= 3 * presentation.theme.BASE_POINT_SIZE
+    w.presentation.leave()
+
+
+def test_on_the_compare_page_the_counters_give_each_twin_its_accuracy(qtbot, gui):
+    from playground.core.compare import twins
+    from playground.core.runspec import RunSpec
+    from playground.gui.compare import open_comparison
+    w, c = gui
+    base = RunSpec.from_settings({**c.applied, "until_stopped": False, "epochs": 1})
+    comp = open_comparison(c, twins(base, "activation", ["sigmoid", "relu"]))
+    qtbot.waitUntil(lambda: all(s.phase == "done" for s in comp.sessions), timeout=60000)
+    presentation.apply_presentation(w, {})
+    w.pages.setCurrentWidget(w.compare)
+    h = w.presentation.header
+    accs = [f"{100 * s.trainer.history[-1].test_accuracy:.1f}" for s in comp.sessions]
+    qtbot.waitUntil(lambda: "sigmoid" in h.accuracy.name.text(), timeout=3000)
+    value, name = h.accuracy.value.text(), h.accuracy.name.text()
+    assert re.findall(r"\d+\.\d", value) == accs and name.index("sigmoid") < name.index("ReLU")
+    assert h.samples.value.text() == f"{comp.sessions[0].trainer.samples_seen:,}" and h.epoch.value.text() == "1"
+    w.pages.setCurrentIndex(0)                   # the Train page: the run on show again
+    qtbot.waitUntil(lambda: h.accuracy.name.text() == "test accuracy", timeout=3000)
     w.presentation.leave()
 
 

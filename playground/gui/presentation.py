@@ -9,6 +9,7 @@ were hidden, fonts and plot styles.
 """
 from __future__ import annotations
 
+import html
 import json
 
 from ._qt import QtCore, QtGui, QtWidgets
@@ -192,9 +193,22 @@ class PresentationHeader(QtWidgets.QFrame):
             w.setFont(g)
 
     def show_counts(self, epoch: float | None, accuracy: float | None, samples: int | None) -> None:
+        self._show_epoch_samples(epoch, samples)
+        self.accuracy.value.setText("—" if accuracy is None else f"{100 * accuracy:.1f} %")
+        self.accuracy.name.setText("test accuracy")
+
+    def show_twin_counts(self, epoch: float | None, samples: int | None, twins) -> None:
+        """A comparison on show: the slowest twin's epoch and samples (they race level), and each
+        twin's accuracy in its colour, named under it. ``twins``: (label, colour, accuracy)."""
+        self._show_epoch_samples(epoch, samples)
+        self.accuracy.value.setText(" · ".join(
+            f'<span style="color:{c}">{"—" if a is None else f"{100 * a:.1f}"}</span>' for _, c, a in twins) + " %")
+        self.accuracy.name.setText("test accuracy: " + " · ".join(
+            f'<span style="color:{c}">{html.escape(label)}</span>' for label, c, _ in twins))
+
+    def _show_epoch_samples(self, epoch, samples) -> None:
         self.epoch.value.setText("—" if epoch is None else f"{epoch:.1f}" if 0 < epoch < 10 and epoch % 1
                                  else f"{epoch:.0f}")
-        self.accuracy.value.setText("—" if accuracy is None else f"{100 * accuracy:.1f} %")
         self.samples.value.setText("—" if samples is None else f"{samples:,}")
 
 
@@ -529,8 +543,14 @@ class PresentationMode(QtCore.QObject):
         return [x for x, _ in self._hidden]
 
     def _tick(self) -> None:
-        ctrl = self.w.controller
-        self.header.show_counts(*counts(None if ctrl is None else ctrl.trainer))
+        ctrl, page = self.w.controller, self.w.compare
+        comp = page.comparison
+        if comp is not None and self.w.pages.currentWidget() is page and comp.sessions:
+            each = [(counts(s.trainer), comp.twin_of(s).label, page.colour_of(s)) for s in comp.sessions]
+            slowest = min(each, key=lambda e: e[0][2] or 0)[0]
+            self.header.show_twin_counts(slowest[0], slowest[2], [(label, c, n[1]) for n, label, c in each])
+        else:
+            self.header.show_counts(*counts(None if ctrl is None else ctrl.trainer))
         self.scale.restyle()        # a new network's plot items, made since the last tick
 
 

@@ -109,8 +109,15 @@ class ComparePage(QtWidgets.QWidget):
         self.multiples = Multiples()
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
         self.splitter.setObjectName("compareSplitter")
+        # Four twins, or presentation mode's larger scale, need more height than a 1280 x 800
+        # screen has: the rows scroll, the shared curves stay in view.
+        self.multiples_scroll = QtWidgets.QScrollArea()
+        self.multiples_scroll.setObjectName("multiplesScroll")
+        self.multiples_scroll.setWidgetResizable(True)
+        self.multiples_scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        self.multiples_scroll.setWidget(self.multiples)
         self.splitter.addWidget(self.overlay)
-        self.splitter.addWidget(self.multiples)
+        self.splitter.addWidget(self.multiples_scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 7)
         self.splitter.setChildrenCollapsible(False)
