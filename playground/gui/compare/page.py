@@ -115,7 +115,11 @@ class ComparePage(QtWidgets.QWidget):
         self.multiples_scroll.setObjectName("multiplesScroll")
         self.multiples_scroll.setWidgetResizable(True)
         self.multiples_scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
-        self.multiples_scroll.setWidget(self.multiples)
+        holder = QtWidgets.QWidget()      # its layout asks Multiples, which has no height-for-width
+        hl = QtWidgets.QVBoxLayout(holder)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.addWidget(self.multiples)
+        self.multiples_scroll.setWidget(holder)
         self.splitter.addWidget(self.overlay)
         self.splitter.addWidget(self.multiples_scroll)
         self.splitter.setStretchFactor(0, 3)
