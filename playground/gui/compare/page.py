@@ -99,8 +99,7 @@ class ComparePage(QtWidgets.QWidget):
         self.stop_all = QtWidgets.QPushButton("Stop all")
         self.close_button = QtWidgets.QPushButton("Close comparison")
         self.close_button.setToolTip("Stop the twins and remove them (a twin made the main run stays)")
-        # One width for both of its texts: a button that changes width lays out the page again.
-        self.play_all.setFixedWidth(max(QtWidgets.QPushButton(t).sizeHint().width() for t in ("Pause all", "Play all")))
+        self._fit_play_all()
         for b in (self.play_all, self.stop_all, self.close_button):
             b.setFocusPolicy(QtCore.Qt.TabFocus)
             top.addWidget(b, 0, QtCore.Qt.AlignTop)
@@ -132,6 +131,19 @@ class ComparePage(QtWidgets.QWidget):
         self.play_all.clicked.connect(self._on_play_all)
         self.stop_all.clicked.connect(lambda: self.comparison and self.comparison.stop_all())
         self.close_button.clicked.connect(self.close_comparison)
+
+    def _fit_play_all(self) -> None:
+        """One width for both of its texts: a button that changes width lays out the page again."""
+        def width(text):
+            b = QtWidgets.QPushButton(text)
+            b.setFont(self.play_all.font())
+            return b.sizeHint().width()
+        self.play_all.setFixedWidth(max(width("Pause all"), width("Play all")))
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.FontChange:     # a UI scale (presentation mode)
+            self._fit_play_all()
 
     # ------------------------------------------------------------------ comparisons
     def show_comparison(self, comparison) -> None:

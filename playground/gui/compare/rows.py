@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from .._qt import QtCore, QtWidgets
+from .._qt import QtCore, QtGui, QtWidgets
 from .. import theme
 
 STATE_WORDS = {"training": "training", "paused": "paused", "done": "finished", "stopped": "stopped",
@@ -52,16 +52,30 @@ class TwinInfo(QtWidgets.QFrame):
         grid.addWidget(self.remove, 5, 0)
         grid.addWidget(self.promote, 5, 1)
         grid.setRowStretch(6, 1)
-        # As wide as its widest possible text, always: a card that grew with its numbers made the
-        # whole page lay out (and repaint every plot) again.
-        fm = self.samples.fontMetrics()
+        self._fit_width()
+        self._shown = None
+
+    def _fit_width(self) -> None:
+        """As wide as its widest possible text, always: a card that grew with its numbers made the
+        whole page lay out (and repaint every plot) again. Again when the fonts change (a UI scale)."""
+        # Measured in the card's own font: on a font change it is new before its children's are.
+        fm = QtGui.QFontMetrics(self.font())
         text = max(fm.horizontalAdvance("8,888,888 samples (8,888.8 ep.)"),
                    fm.horizontalAdvance("validation accuracy 100.0 %"),
                    fm.horizontalAdvance("preparing… · main run"))
-        buttons = max(self.pause.sizeHint().width(), self.remove.sizeHint().width(),
-                      QtWidgets.QPushButton("Resume").sizeHint().width()) + self.promote.sizeHint().width() + 4
+
+        def width(label):
+            b = QtWidgets.QPushButton(label)
+            b.setFont(self.font())
+            return b.sizeHint().width()
+
+        buttons = max(width("Pause"), width("Remove"), width("Resume")) + width("Make main run") + 4
         self.setFixedWidth(max(text, buttons, self.title.sizeHint().width()) + 16)
-        self._shown = None
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.FontChange:
+            self._fit_width()
 
     def show_state(self, session, accuracy: float | None, split: str, is_main: bool) -> None:
         t = session.trainer
