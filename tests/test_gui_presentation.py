@@ -201,6 +201,12 @@ def test_on_the_compare_page_the_counters_give_each_twin_its_accuracy(qtbot, gui
     value, name = h.accuracy.value.text(), h.accuracy.name.text()
     assert re.findall(r"\d+\.\d", value) == accs and name.index("sigmoid") < name.index("ReLU")
     assert h.samples.value.text() == f"{comp.sessions[0].trainer.samples_seen:,}" and h.epoch.value.text() == "1"
+    # The twins' cards grew with the scale: no button text is cut.
+    qtbot.wait(50)
+    for row in w.compare.multiples.rows:
+        for b in (row.info.promote, row.info.remove):
+            assert b.width() >= b.sizeHint().width(), (b.text(), b.width(), b.sizeHint().width())
+    assert w.compare.play_all.width() >= w.compare.play_all.sizeHint().width()
     w.pages.setCurrentIndex(0)                   # the Train page: the run on show again
     qtbot.waitUntil(lambda: h.accuracy.name.text() == "test accuracy", timeout=3000)
     w.presentation.leave()
