@@ -9,7 +9,7 @@ import pytest
 from gui_support import answers, dialogs, gui, isolated_settings, no_leaked_threads  # noqa: F401
 from playground.core.compare import twins
 from playground.core.runspec import RunSpec
-from playground.gui import theme
+from playground.gui import datafolders, theme
 from playground.gui._qt import QtCore, QtWidgets
 from playground.gui.compare import CompareDialog, open_comparison
 
@@ -211,3 +211,19 @@ def test_a_new_comparison_replaces_the_old_one_and_the_window_stays_responsive(q
     qtbot.wait(1500)
     # Generous: a loaded test machine; `nn-playground bench --ui N --twins 3` gives the figures.
     assert c.gaps.ticks > 30 and c.gaps.max_gap_ms < 1000, (c.gaps.ticks, c.gaps.max_gap_ms)
+
+
+def test_a_fast_twin_still_draws_its_curves_from_the_first_epoch(qtbot, gui, shared_mnist_dir):
+    """A small net on 5,000 digits trains an epoch in a few chunks of 30 ms: the page draws every
+    snapshot it published, not the one newest at each frame."""
+    from playground.core import lessons
+    w, c = gui
+    pair = lessons.load("vanishing-gradients").twins_or_run(data_dir=str(shared_mnist_dir))
+    datafolders.remember("mnist", str(shared_mnist_dir))
+    comp = open_comparison(c, pair)
+    qtbot.waitUntil(lambda: all(s.phase == "done" for s in comp.sessions), timeout=60000)
+    page = w.compare
+    qtbot.waitUntil(lambda: all(tr.snaps.n >= 40 for tr in page.traces.values()), timeout=5000)
+    for tr in page.traces.values():
+        x = tr.snaps.x(False)
+        assert x[0] <= 0.1 and x[-1] == pytest.approx(2.0) and np.all(np.diff(x) >= 0)

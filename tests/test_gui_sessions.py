@@ -53,7 +53,7 @@ def test_a_second_run_trains_beside_the_first_and_the_window_shows_the_active_on
     phases = []
     c.sigPhaseChanged.connect(phases.append)
     first.play_pause()                                         # both train at once, the first unseen
-    qtbot.waitUntil(lambda: first.trainer.step > paused_at + 20, timeout=30000)
+    qtbot.waitUntil(lambda: first.trainer.step > paused_at + 20 and len(first.trainer.history) > 0, timeout=30000)
     assert second.run_active and first.run_active and shown_state(w) == "training"
     first.play_pause()
     qtbot.waitUntil(lambda: first.phase == "paused", timeout=10000)

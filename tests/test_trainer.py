@@ -88,6 +88,24 @@ def test_snapshots_are_complete_and_increase(circles):
     assert probed and all(isinstance(h, LayerHistogram) for h in probed[0].histograms)
 
 
+def test_snapshots_per_epoch_gives_each_epoch_that_many_moments(circles):
+    """A fast net trains an epoch in one 30 ms chunk; asked for 10 snapshots an epoch, it stops
+    for a snapshot at least every tenth of the epoch's mini-batches."""
+    def training_steps(per_epoch):
+        snaps = []
+        t = Trainer(small_net(), circles, TrainConfig(eta=0.5, batch_size=10, epochs=2), chunk_seconds=10.0,
+                    on_snapshot=snaps.append)
+        t.snapshots_per_epoch = per_epoch
+        assert t.run() == "done"
+        return [s.step for s in snaps if s.state == "training" and s.step > 0]
+
+    n_batches = -(-len(circles.x_train) // 10)
+    assert len(set(training_steps(None))) <= 3             # one chunk an epoch
+    steps = sorted(set(training_steps(10)))
+    assert len(steps) >= 2 * 10 - 1
+    assert max(b - a for a, b in zip([0, *steps], steps)) <= n_batches // 10
+
+
 def test_epoch_records_have_all_monitors(circles):
     cfg = TrainConfig(eta=0.5, batch_size=10, epochs=2, l2=2.0)
     net = small_net()

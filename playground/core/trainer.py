@@ -93,6 +93,10 @@ class Trainer:
         self._resume.set()
         self._wake = threading.Event()             # interrupts a throttle wait (stop, pause, new throttle)
         self._throttle: float | None = None        # max epochs per second of wall time; None: full speed
+        # At least this many snapshots per epoch (None: chunks follow chunk_seconds alone). A window
+        # sets it: a small net on 5,000 digits trains an epoch in one 30 ms chunk, and its curves
+        # were then one point per epoch.
+        self.snapshots_per_epoch: int | None = None
         self._pace_next = 0.0                      # perf_counter time the next throttled chunk may start
         self._probe_requested = False
 
@@ -461,6 +465,10 @@ class Trainer:
     def _chunk_cap(self, room: int | None) -> int | None:
         """At most the throttle's batches, and no more than the gate's headroom (one batch at least)."""
         cap = self._throttle_cap()
+        if self.snapshots_per_epoch:
+            per_epoch = -(-self.n_train // self._config.batch_size)
+            every = max(1, per_epoch // self.snapshots_per_epoch)
+            cap = every if cap is None else min(cap, every)
         if room is not None:
             paced = max(1, room // self._config.batch_size)
             cap = paced if cap is None else min(cap, paced)

@@ -18,6 +18,7 @@ core.kernels.set_blas_threads); while more than one run trains, each gets one BL
 from __future__ import annotations
 
 import threading
+import collections
 import time
 import weakref
 
@@ -65,6 +66,10 @@ class SnapshotTap:
         self._kernel = self._kernel_seconds()
         self.histograms = None        # (seq, list[LayerHistogram]) of the newest probe
         self.checkpoints = None       # the run's CheckpointStore (core.checkpoints), offered each snapshot
+        # Every snapshot, for a reader that drains it (the Compare page): a fast run publishes
+        # several between two frames, and the newest alone left its curves with a point an epoch.
+        # None: nobody reads them, so none are kept.
+        self.recent: collections.deque | None = None
 
     def _kernel_seconds(self) -> float:
         return float(getattr(self._trainer, "kernel_seconds", 0.0))
@@ -72,6 +77,9 @@ class SnapshotTap:
     def __call__(self, snapshot=None) -> None:
         if snapshot is not None and snapshot.histograms is not None:
             self.histograms = (snapshot.seq, snapshot.histograms)   # one assignment: atomic
+        recent = self.recent
+        if snapshot is not None and recent is not None:
+            recent.append(snapshot)            # deque.append is atomic; its maxlen bounds it
         if snapshot is not None and self.checkpoints is not None:
             self.checkpoints.offer(snapshot)
         now = time.perf_counter()

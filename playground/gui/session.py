@@ -24,6 +24,7 @@ from .worker import TrainingWorker, is_warm
 
 log = logging.getLogger(__name__)
 _NUMBERS = itertools.count(1)
+SNAPSHOTS_PER_EPOCH = 25        # curves keep their shape however fast an epoch trains
 
 
 class RunSession(QtCore.QObject):
@@ -92,6 +93,7 @@ class RunSession(QtCore.QObject):
         if histograms is not None:
             self.tap.histograms = (-1, histograms)
         trainer.on_snapshot = self.tap
+        trainer.snapshots_per_epoch = SNAPSHOTS_PER_EPOCH
         trainer.set_throttle(throttle)
         self.runner.set_trainer(trainer)
         self.stepper.set_trainer(trainer)

@@ -193,6 +193,8 @@ class ComparePage(QtWidgets.QWidget):
                 info.promote.clicked.connect(lambda _=False, s=s: self.comparison.promote(s))
                 self.rows[s] = row
                 self.traces[s] = TwinTrace(s.network.spec.n_layers)
+                if s.tap is not None:
+                    TwinTrace.follow(s.tap)           # before the twins start: their first snapshots too
                 self._trainers[s] = s.trainer
         self._sessions = sessions
         entries = [(comp.twin_of(s).label, self.colour_of(s)) for s in sessions]

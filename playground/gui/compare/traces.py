@@ -6,11 +6,14 @@ the Train page samples the run on show. Nothing here draws.
 """
 from __future__ import annotations
 
+import collections
 import math
 
 import numpy as np
 
 from ..series import Series
+
+RECENT_MAX = 4096        # snapshots kept between two frames at most (a few hundred in practice)
 
 
 def accuracy_of(rec) -> tuple[str, float | None]:
@@ -36,11 +39,28 @@ class TwinTrace:
         self._n_history = 0
         self._hist_seq = -1
 
+    @staticmethod
+    def follow(tap):
+        """Have ``tap`` (the session's SnapshotTap) keep every snapshot from now on, for pull."""
+        if tap.recent is None:
+            tap.recent = collections.deque(maxlen=RECENT_MAX)
+        return tap.recent
+
     def pull(self, trainer, tap=None) -> set[str]:
         """Take what is new; the parts that changed ("snaps", "epochs", "hist")."""
         changed = set()
-        snap = trainer.latest
-        if snap is not None and snap.seq != self._seq:
+        recent = None if tap is None else tap.recent
+        if recent is None and tap is not None:
+            recent = self.follow(tap)
+        snaps = []
+        while recent:
+            snaps.append(recent.popleft())
+        latest = trainer.latest
+        if latest is not None and (not snaps or snaps[-1].seq < latest.seq):
+            snaps.append(latest)
+        for snap in snaps:
+            if snap.seq <= self._seq:
+                continue
             self._seq = snap.seq
             g = np.asarray(snap.grad_w_norm, dtype=float)[: self.n_layers]
             if snap.step > 0 and len(g) == self.n_layers and math.isfinite(snap.train_loss):
