@@ -86,3 +86,25 @@ def test_a_lesson_on_a_share_of_mnist_trains_on_that_share(qtbot, gui, dialogs, 
     qtbot.waitUntil(lambda: all(s.trainer.step > 0 for s in comparison.sessions), timeout=60000)
     assert not dialogs
     comparison.stop_all()
+
+
+@pytest.mark.parametrize("scale", [None, 150])
+def test_the_lesson_note_is_as_tall_as_its_text(qtbot, gui, dialogs, scale):
+    """At 1280 px the note was cut after two lines; at 150 % it left a band of blank under it."""
+    from playground.gui import presentation
+    w, c = gui
+    w.resize(1280, 760)
+    if scale:
+        presentation.apply_presentation(w, {"scale": scale})
+        w.setWindowState(w.windowState() & ~QtCore.Qt.WindowFullScreen)
+        w.resize(1280, 760)
+    w.lesson_menu.actions["symmetry"].trigger()
+    panel = w.lesson_menu.panel
+    qtbot.waitUntil(lambda: panel.isVisible(), timeout=5000)
+    qtbot.wait(100)
+    need = panel.text.heightForWidth(panel.text.width())
+    assert panel.text.height() >= need                                   # nothing cut
+    assert panel.dock.height() <= max(need, panel.end.sizeHint().height()) + 30   # no blank band
+    w.compare.comparison.stop_all()
+    if scale:
+        w.presentation.leave()

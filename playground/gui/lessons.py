@@ -29,6 +29,7 @@ class LessonPanel(QtWidgets.QFrame):
         self.text = QtWidgets.QLabel()
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.text.installEventFilter(self)
         self.next = QtWidgets.QPushButton()
         self.next.setToolTip("Go on to the lesson's next part")
         self.next.clicked.connect(self.sigNext)
@@ -50,6 +51,21 @@ class LessonPanel(QtWidgets.QFrame):
         self.next.setText(f"Next: {then}" if then else "")
         self.next.setVisible(bool(then))
         self.dock.show()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """The note exactly as tall as its text wrapped at the width it has: a dock sizes itself from
+        a wrapped label's hint, which cut the note at 1280 px and left a blank band at 150 %."""
+        width = self.text.width()
+        if width > 0:
+            h = self.text.heightForWidth(width)
+            if h > 0 and self.text.minimumHeight() != h:
+                self.text.setFixedHeight(h)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if obj is self.text and event.type() in (QtCore.QEvent.Resize, QtCore.QEvent.FontChange):
+            self._fit_height()
+        return False
 
     def hide_lesson(self) -> None:
         self.dock.hide()
