@@ -111,7 +111,7 @@ def test_an_offer_while_another_thread_holds_the_parameters_skips_instead_of_wai
     held, release = threading.Event(), threading.Event()
 
     def stepper():
-        with trainer._lock:
+        with trainer.lock:
             held.set()
             release.wait(10)
 

@@ -15,7 +15,7 @@ def test_export_the_page_or_one_panel_as_png(qtbot, gui, dialogs, tmp_path, monk
     w.act_step_epoch.trigger()
     qtbot.waitUntil(lambda: not c.step_active, timeout=30000)
     asked = []
-    monkeypatch.setattr(viewexport, "_ask_path", lambda *a: asked.append(a[2]) or str(tmp_path / f"out{len(asked)}"))
+    monkeypatch.setattr(viewexport, "ask_path", lambda *a: asked.append(a[2]) or str(tmp_path / f"out{len(asked)}"))
     w.act_export_view.trigger()                                      # the menu's "All panels on show"
     page = QtGui.QImage(str(tmp_path / "out1.png"))
     ratio = page.devicePixelRatio()
@@ -47,7 +47,7 @@ def test_file_menu_exports_the_ticked_runs_curves(qtbot, gui, tmp_path, monkeypa
         w.act_step_epoch.trigger()
         qtbot.waitUntil(lambda: not c.step_active, timeout=30000)
     c.runs.poll()
-    monkeypatch.setattr(historypanel, "_ask_path", lambda *a: str(tmp_path / "runs.csv"))
+    monkeypatch.setattr(historypanel, "ask_path", lambda *a: str(tmp_path / "runs.csv"))
     w.act_export_runs_csv.trigger()
     with open(tmp_path / "runs.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))

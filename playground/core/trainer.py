@@ -453,6 +453,12 @@ class Trainer:
         if not self._running:
             self._stop.clear()   # a paused run() must still see a Stop pressed during the step
 
+    @property
+    def lock(self):
+        """Held by a chunk while it trains (re-entrant): hold it to read or change the parameters
+        between two updates, never half-way through one."""
+        return self._lock
+
     def _gate_room(self) -> int | None:
         gate = self._gate                  # read once: another thread may set_gate(None) meanwhile
         return None if gate is None else gate.headroom(self)

@@ -12,7 +12,7 @@ from . import settings as st
 from .labels import DATASET_LABELS
 
 
-def _ask_path(w, save: bool, title: str, start: str, filters: str) -> str:
+def ask_path(w, save: bool, title: str, start: str, filters: str) -> str:
     ask = QtWidgets.QFileDialog.getSaveFileName if save else QtWidgets.QFileDialog.getOpenFileName
     path, _ = ask(w, title, start, filters)
     return path
@@ -22,7 +22,7 @@ def save_model(ctrl, path: str | None = None) -> bool:
     w, trainer = ctrl.w, ctrl.trainer
     if trainer is None:
         return False
-    path = path or _ask_path(w, True, "Save model", st.value("files/last", ""), "Models (*.json *.npz)")
+    path = path or ask_path(w, True, "Save model", st.value("files/last", ""), "Models (*.json *.npz)")
     if not path:
         return False
     try:
@@ -39,7 +39,7 @@ def save_model(ctrl, path: str | None = None) -> bool:
 def open_model(ctrl, path: str | None = None) -> bool:
     """Open a saved model into the run on show; on any failure nothing changes."""
     w = ctrl.w
-    path = path or _ask_path(w, False, "Open model", st.value("files/last", ""), "Models (*.json *.npz);;All files (*)")
+    path = path or ask_path(w, False, "Open model", st.value("files/last", ""), "Models (*.json *.npz);;All files (*)")
     loaded = path and read_or_warn(w, path, "model", lambda: fileload.load_model(w, ctrl.backend, path))
     if not loaded:
         return False
@@ -96,7 +96,7 @@ def restore(ctrl, path: str, what: str, show, make_trainer) -> bool:
 def export_plots(ctrl, fmt: str, path: str | None = None):
     from .export import export_plots as write
     w = ctrl.w
-    path = path or _ask_path(w, True, f"Export plots as {fmt.upper()}",
+    path = path or ask_path(w, True, f"Export plots as {fmt.upper()}",
                              str(Path(st.value("files/last", "")) / f"plots.{fmt}"), f"{fmt.upper()} (*.{fmt})")
     if not path:
         return []
@@ -114,7 +114,7 @@ def export_csv(ctrl, path: str | None = None):
     w = ctrl.w
     if ctrl.trainer is None:
         return None
-    path = path or _ask_path(w, True, "Export metrics", "metrics.csv", "CSV (*.csv)")
+    path = path or ask_path(w, True, "Export metrics", "metrics.csv", "CSV (*.csv)")
     if not path:
         return None
     try:

@@ -16,7 +16,7 @@ from playground.core.runhistory import RunRecord
 from ._qt import QtCore, QtWidgets, pg
 from . import runfiles, theme
 from . import settings as st
-from .filedialogs import _ask_path
+from .filedialogs import ask_path
 from .runlist import summary
 
 COLUMNS = ("Run", "Test", "Samples", "Time", "Configuration")
@@ -234,7 +234,7 @@ class HistoryView(QtCore.QObject):
         if rec is None:
             return None
         w = self.c.w
-        path = path or _ask_path(w, True, "Save run", str(Path(st.value("files/last", "")) / f"{rec.name}{SUFFIX}"),
+        path = path or ask_path(w, True, "Save run", str(Path(st.value("files/last", "")) / f"{rec.name}{SUFFIX}"),
                                  f"Runs (*{SUFFIX})")
         if not path:
             return None
@@ -248,7 +248,7 @@ class HistoryView(QtCore.QObject):
     def open_(self, path: str | None = None) -> RunRecord | None:
         """A run file's run added to the list (Re-run trains it; File > Open run restores it)."""
         w = self.c.w
-        path = path or _ask_path(w, False, "Open run", st.value("files/last", ""), f"Runs (*{SUFFIX});;All files (*)")
+        path = path or ask_path(w, False, "Open run", st.value("files/last", ""), f"Runs (*{SUFFIX});;All files (*)")
         if not path:
             return None
         try:
@@ -267,7 +267,7 @@ class HistoryView(QtCore.QObject):
     def export_csv(self, path: str | None = None):
         from .viewexport import export_runs_csv
         w = self.c.w
-        path = path or _ask_path(w, True, "Export compared curves", str(Path(st.value("files/last", "")) / "runs.csv"),
+        path = path or ask_path(w, True, "Export compared curves", str(Path(st.value("files/last", "")) / "runs.csv"),
                                  "CSV (*.csv)")
         if not path:
             return None

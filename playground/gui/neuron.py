@@ -161,7 +161,7 @@ def set_weight(window, l: int, j: int, k: int, value: float) -> bool:
     if s.playing:
         ctrl.play_pause()
     t = s.trainer
-    with t._lock:           # a chunk holds it while it trains: never half-way through an update
+    with t.lock:           # a chunk holds it while it trains: never half-way through an update
         s.network.weights[l][j, k] = value
     mark_edited(window, t)
     window.statusBar().showMessage(f"Weight W{l + 1}[{j + 1}, {k + 1}] set to {value:g} by hand: "

@@ -13,7 +13,7 @@ from ._qt import QtWidgets
 from . import settings as st
 from .fileload import BackgroundRead
 from .neuron import is_edited, mark_edited
-from .filedialogs import _ask_path, read_or_warn, restore
+from .filedialogs import ask_path, read_or_warn, restore
 
 FILTERS = f"Runs (*{SUFFIX})"
 
@@ -22,7 +22,7 @@ def save(ctrl, path: str | None = None) -> bool:
     w, trainer = ctrl.w, ctrl.trainer
     if trainer is None or not ctrl.applied:
         return False
-    path = path or _ask_path(w, True, "Save run", st.value("files/last", ""), FILTERS)
+    path = path or ask_path(w, True, "Save run", st.value("files/last", ""), FILTERS)
     if not path:
         return False
     try:
@@ -41,7 +41,7 @@ def write(w, path, run, trainer=None, state: str | None = None):
             written = save_run(path, run)
         else:
             # The trainer's lock waits for the current chunk, so parameters and history agree.
-            with trainer._lock:
+            with trainer.lock:
                 written = save_run(path, run, trainer, state, edited=is_edited(trainer))
     except (PlaygroundError, OSError) as e:
         QtWidgets.QMessageBox.warning(w, "Could not save the run", str(e))
@@ -54,7 +54,7 @@ def write(w, path, run, trainer=None, state: str | None = None):
 def open_(ctrl, path: str | None = None) -> bool:
     """Restore a saved run's controls and trained network; on any failure nothing changes."""
     w = ctrl.w
-    path = path or _ask_path(w, False, "Open run", st.value("files/last", ""), f"{FILTERS};;All files (*)")
+    path = path or ask_path(w, False, "Open run", st.value("files/last", ""), f"{FILTERS};;All files (*)")
     rf = path and read_or_warn(w, path, "run", lambda: BackgroundRead(
         lambda _progress: load_run(path), w, f"Reading {Path(path).name}…", "Opening a run").wait())
     if not rf:

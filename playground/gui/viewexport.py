@@ -9,7 +9,7 @@ from pathlib import Path
 from ._qt import QtGui, QtWidgets
 from . import settings as st
 from .export import EPOCH_FIELDS
-from .filedialogs import _ask_path
+from .filedialogs import ask_path
 
 PANEL_TITLES = {"loss": "Loss plot", "accuracy": "Accuracy plot", "gradients": "Gradient norm plot",
                 "weights": "Weight norm plot", "histograms": "Activation histograms",
@@ -59,7 +59,7 @@ def export_view(w, key: str | None = None, path: str | None = None, *, under_poi
                                       "shortcut again.", 6000)
             return None
     stem = "view" if key is None else key
-    path = path or _ask_path(w, True, "Export view as PNG", str(Path(st.value("files/last", "")) / f"{stem}.png"),
+    path = path or ask_path(w, True, "Export view as PNG", str(Path(st.value("files/last", "")) / f"{stem}.png"),
                              "PNG (*.png)")
     if not path:
         return None
