@@ -16,7 +16,7 @@ def test_a_lesson_chosen_in_the_picker_sets_every_control_and_starts(qtbot, gui,
     w, c = gui
     xor = lessons.load("xor-spirals")
     menu_titles = [a.text() for a in w.lesson_menu.menu.actions() if a.text()]
-    assert menu_titles[1:] == [lessons.load(n).title for n in lessons.names()]
+    assert menu_titles[2:] == [lessons.load(n).title for n in lessons.names()]
     assert "Lessons" in [a.text().replace("&", "") for a in w.menuBar().actions()]
 
     seen = {}
@@ -108,3 +108,35 @@ def test_the_lesson_note_is_as_tall_as_its_text(qtbot, gui, dialogs, scale):
     w.compare.comparison.stop_all()
     if scale:
         w.presentation.leave()
+
+
+def test_a_teachers_lesson_file_opens_with_its_own_panels_scale_and_caption(qtbot, gui, dialogs, tmp_path):
+    import json
+    import os
+    from importlib import resources
+    w, c = gui
+    d = json.loads(resources.files("playground.core.lessons").joinpath("symmetry.json").read_bytes())
+    d.update(name="symmetry-3b", title="Symmetry, for class 3B",
+             presentation={"keep": ["loss", "accuracy", "views"], "caption": "Class 3B: watch the two runs",
+                           "scale": 125})
+    path = tmp_path / "symmetry-3b.json"
+    path.write_text(json.dumps(d))
+    assert w.lesson_menu.open_file(str(path))
+    assert w.presentation.active and w.presentation.header.caption.text() == "Class 3B: watch the two runs"
+    assert w.presentation.header.scale.value() == 125
+    assert "Symmetry, for class 3B" in w.lesson_menu.panel.text.text()
+    assert [t.label for t in w.compare.comparison.twins] == ["all-zero weights", "random (Xavier) weights"]
+    w.compare.comparison.stop_all()
+    w.presentation.leave()
+    # Hostile files: a named pipe (never read, it would block), an oversized file, a broken one.
+    fifo = tmp_path / "lesson.json"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (lessons.MAX_BYTES + 1))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**d, "presentation": {"scale": 900}}))
+    for p, words in ((fifo, "not a file"), (big, "larger than"), (bad, "scale")):
+        dialogs.clear()
+        assert not w.lesson_menu.open_file(str(p))
+        assert dialogs and dialogs[-1][0] == "warning" and words in dialogs[-1][2], (p, dialogs)
+    assert not w.presentation.active

@@ -12,7 +12,8 @@ from playground.core.catalogue import IMAGE_NAMES
 from playground.core.errors import PlaygroundError
 
 from ._qt import QtCore, QtWidgets
-from . import datafolders, dataload, tooltips
+from . import datafolders, dataload, filedialogs, presentation, tooltips
+from . import settings as st
 
 
 
@@ -156,6 +157,10 @@ class LessonMenu(QtCore.QObject):
         self.act_choose.setShortcut("Ctrl+L")
         self.act_choose.setToolTip("The classic experiments, one click each, with what to watch")
         self.act_choose.triggered.connect(self.choose)
+        self.act_open = menu.addAction("Open lesson file…")
+        self.act_open.setToolTip("Start a lesson a teacher wrote (a .json file in the shipped lessons' "
+                                 "layout), with its own panels, scale and caption if it has them")
+        self.act_open.triggered.connect(lambda _=False: self.open_file())
         menu.addSeparator()
         self.actions = {}
         for name in lessons.names():
@@ -189,13 +194,37 @@ class LessonMenu(QtCore.QObject):
             return False
         return self.start(dlg.chosen)
 
-    def start(self, name: str) -> bool:
-        """Set lesson ``name`` up and start it; False (with a message) if it cannot run here."""
+    def open_file(self, path: str | None = None) -> bool:
+        """Read a lesson file (asked for when ``path`` is None) and start it."""
         w = self.c.w
+        path = path or filedialogs.ask_path(w, False, "Open lesson file", st.value("files/last", ""),
+                                            "Lessons (*.json);;All files (*)")
+        if not path:
+            return False
+        try:
+            lesson = lessons.read(path)
+        except (PlaygroundError, OSError, ValueError) as e:     # ValueError: IrregularFile, too big
+            QtWidgets.QMessageBox.warning(w, "Cannot open the lesson", f"{path}\n\n{e}")
+            return False
+        return self.start_lesson(lesson)
+
+    def start(self, name: str) -> bool:
+        """Set shipped lesson ``name`` up and start it; False (with a message) if it cannot run here."""
         try:
             lesson = lessons.load(name)
-            runs = lesson.twins_or_run(**_data_dir(lesson))
         except PlaygroundError as e:
+            QtWidgets.QMessageBox.warning(self.c.w, "Cannot start the lesson", str(e))
+            return False
+        return self.start_lesson(lesson)
+
+    def start_lesson(self, lesson) -> bool:
+        w = self.c.w
+        name = lesson.name
+        try:
+            runs = lesson.twins_or_run(**_data_dir(lesson))
+            if lesson.presentation is not None:
+                choice = presentation.check_choice(lesson.presentation)
+        except (PlaygroundError, ValueError) as e:
             QtWidgets.QMessageBox.warning(w, "Cannot start the lesson", str(e))
             return False
         if lesson.twins:
@@ -216,6 +245,8 @@ class LessonMenu(QtCore.QObject):
             return False
         self.lesson = lesson
         self.panel.say(lesson.title, lesson.watch, lesson.then[0] if lesson.then else None)
+        if lesson.presentation is not None:      # a teacher's tailored lesson opens ready to present
+            presentation.apply_presentation(w, choice)
         self.sigStarted.emit(name)
         return True
 

@@ -95,15 +95,27 @@ def load(name: str) -> Lesson:
     return parse(raw, name)
 
 
-def parse(raw: bytes, name: str) -> Lesson:
-    """A Lesson from the bytes of its file, checked: every key known, every run buildable."""
+def read(path) -> Lesson:
+    """A lesson file a teacher made (a shipped one's layout, any name): a regular file of at most
+    MAX_BYTES, checked as a shipped one is. SpecError, or OSError / IrregularFile, if not."""
+    from pathlib import Path
+
+    from ..fileread import read_regular_file
+    raw = read_regular_file(path, MAX_BYTES, f"The lesson file {Path(path).name}")
+    return parse(raw, None, Path(path).name)
+
+
+def parse(raw: bytes, name: str | None, label: str | None = None) -> Lesson:
+    """A Lesson from the bytes of its file, checked: every key known, every run buildable.
+    ``name``: what the file must call itself (a shipped one), None for any name; ``label``: how
+    messages name the file (default: the name)."""
+    where = f"Lesson {label or name!r}"
     if len(raw) > MAX_BYTES:
-        raise SpecError(f"Lesson {name!r} is {len(raw):,} bytes; a lesson file is at most {MAX_BYTES:,}.")
+        raise SpecError(f"{where} is {len(raw):,} bytes; a lesson file is at most {MAX_BYTES:,}.")
     try:
         d = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError) as e:
-        raise SpecError(f"Lesson {name!r} is not valid JSON: {e}") from None
-    where = f"Lesson {name!r}"
+        raise SpecError(f"{where} is not valid JSON: {e}") from None
     if not isinstance(d, dict):
         raise SpecError(f"{where} must be one JSON object.")
     _only(d, _KEYS, where)
@@ -114,7 +126,7 @@ def parse(raw: bytes, name: str) -> Lesson:
         raise SpecError(f"{where} says format {d['format']!r}, not {FORMAT!r}.")
     if d["version"] != VERSION:
         raise SpecError(f"{where} is version {d['version']!r}; this playground reads version {VERSION}.")
-    if d["name"] != name:
+    if name is not None and d["name"] != name:
         raise SpecError(f"{where} calls itself {d['name']!r}: the file name and the name must agree.")
     for key in ("title", "watch", "budget", "full", "label"):
         if key in d and (not isinstance(d[key], str) or not d[key].strip()):
