@@ -334,7 +334,12 @@ def run_soak(minutes: float, progress=None) -> dict:
     """The soak in a child process; a child that dies is a crash, reported with its last figures."""
     from playground.children import command
 
-    proc = subprocess.Popen(command("soak", repr(float(minutes))), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    import tempfile
+
+    # Its stderr goes to a file: a pipe nobody read until the end filled up with Qt's warnings
+    # (64 KB) and stopped the soak's GUI thread in write() for good.
+    errors = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(command("soak", repr(float(minutes))), stdout=subprocess.PIPE, stderr=errors,
                             stdin=subprocess.DEVNULL, text=True)
     last, result = None, None
     for line in proc.stdout:
@@ -350,8 +355,10 @@ def run_soak(minutes: float, progress=None) -> dict:
                 progress(last)
         elif "result" in msg:
             result = msg["result"]
-    stderr = proc.stderr.read()
     code = proc.wait()
+    errors.seek(0)
+    stderr = errors.read()[-4000:]
+    errors.close()
     if result is None or code != 0:
         result = dict(last or {"crashes": 0, "rss_start_mb": None, "rss_end_mb": None, "rss_growth_mb": None,
                                "max_ui_gap_ms": None, "p99_ui_gap_ms": None, "snapshots": 0, "errors": []})
