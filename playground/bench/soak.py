@@ -342,19 +342,23 @@ def run_soak(minutes: float, progress=None) -> dict:
     proc = subprocess.Popen(command("soak", repr(float(minutes))), stdout=subprocess.PIPE, stderr=errors,
                             stdin=subprocess.DEVNULL, text=True)
     last, result = None, None
-    for line in proc.stdout:
-        if not line.startswith("{"):
-            continue
-        try:
-            msg = json.loads(line)
-        except ValueError:
-            continue
-        if "progress" in msg:
-            last = msg["progress"]
-            if progress is not None:
-                progress(last)
-        elif "result" in msg:
-            result = msg["result"]
+    try:
+        for line in proc.stdout:
+            if not line.startswith("{"):
+                continue
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if "progress" in msg:
+                last = msg["progress"]
+                if progress is not None:
+                    progress(last)
+            elif "result" in msg:
+                result = msg["result"]
+    finally:
+        if proc.poll() is None and result is None:     # interrupted (Ctrl+C, a test's timeout): no orphan
+            proc.kill()
     code = proc.wait()
     errors.seek(0)
     stderr = errors.read()[-4000:]
