@@ -223,7 +223,8 @@ def test_a_fast_twin_still_draws_its_curves_from_the_first_epoch(qtbot, gui, sha
     comp = open_comparison(c, pair)
     qtbot.waitUntil(lambda: all(s.phase == "done" for s in comp.sessions), timeout=60000)
     page = w.compare
-    qtbot.waitUntil(lambda: all(tr.snaps.n >= 40 for tr in page.traces.values()), timeout=5000)
+    qtbot.waitUntil(lambda: all(tr.snaps.n >= 40 and tr.snaps.x(False)[-1] >= 2.0 - 1e-9
+                                for tr in page.traces.values()), timeout=5000)
     for tr in page.traces.values():
         x = tr.snaps.x(False)
         assert x[0] <= 0.1 and x[-1] == pytest.approx(2.0) and np.all(np.diff(x) >= 0)

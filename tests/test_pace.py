@@ -76,7 +76,9 @@ def test_a_fast_and_a_slow_twin_stay_within_the_lead(circles, fast_batch):
     assert wait_for(lambda: slow.samples_seen >= 6000, timeout=30)
     finish((fast, fast_run), (slow, slow_run))
     assert len(gaps) > 50
-    assert max(gaps) <= LEAD + fast_batch, max(gaps)   # a chunk may overshoot by one batch
+    # A chunk may overshoot by one batch; and the other's counter is read while it moves (under
+    # load a slow twin's mini-batch or two lands between the gate's check and this read).
+    assert max(gaps) <= LEAD + fast_batch + 2 * BATCH, max(gaps)
     assert fast.samples_seen >= 6000 - LEAD - fast_batch     # the fast one kept up, it was not starved
 
 
