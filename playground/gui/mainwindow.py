@@ -14,6 +14,7 @@ from .diagnosisbar import DiagnosisBar
 from .drawpanel import DrawPanel
 from .historypanel import HistoryPanel
 from .replay import ReplayBar
+from .scrolling import shared_height_scroll
 from .plots import PlotsPanel
 from .status import StatusFields
 from .views import NetworkViews
@@ -73,12 +74,8 @@ class MainWindow(QtWidgets.QMainWindow):
         pv.setContentsMargins(0, 0, 0, 0)
         pv.addWidget(self.plots, 1)
         pv.addWidget(self.replay_bar)
-        self.plots_scroll = QtWidgets.QScrollArea()
-        self.plots_scroll.setObjectName("plotsScroll")
-        self.plots_scroll.setWidgetResizable(True)
-        self.plots_scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        self.plots_scroll = shared_height_scroll(plots_page, "plotsScroll")
         self.plots_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
-        self.plots_scroll.setWidget(plots_page)
         v.addWidget(self.plots_scroll, 1)
 
         self.views = NetworkViews()

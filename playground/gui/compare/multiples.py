@@ -118,11 +118,6 @@ class TwinPlots:
 class Multiples(QtWidgets.QWidget):
     """The twins' rows one above the other, under one caption per kind of plot."""
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
-        # In the page's scroll area the rows share the height there is (down to their minimum); a
-        # square boundary plot's height-for-width made each row as tall as the column is wide.
-        return False
-
     def __init__(self, parent=None):
         super().__init__(parent)
         self.grid = QtWidgets.QGridLayout(self)

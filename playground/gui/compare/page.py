@@ -16,6 +16,7 @@ from playground.core.compare import VARIABLE, start_note
 from .._qt import QtCore, QtWidgets
 from .. import theme
 from ..ranges import nice_ceiling
+from ..scrolling import shared_height_scroll
 from .multiples import Multiples, TwinPlots
 from .overlay import OverlayPlots
 from .traces import TwinTrace
@@ -110,15 +111,7 @@ class ComparePage(QtWidgets.QWidget):
         self.splitter.setObjectName("compareSplitter")
         # Four twins, or presentation mode's larger scale, need more height than a 1280 x 800
         # screen has: the rows scroll, the shared curves stay in view.
-        self.multiples_scroll = QtWidgets.QScrollArea()
-        self.multiples_scroll.setObjectName("multiplesScroll")
-        self.multiples_scroll.setWidgetResizable(True)
-        self.multiples_scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
-        holder = QtWidgets.QWidget()      # its layout asks Multiples, which has no height-for-width
-        hl = QtWidgets.QVBoxLayout(holder)
-        hl.setContentsMargins(0, 0, 0, 0)
-        hl.addWidget(self.multiples)
-        self.multiples_scroll.setWidget(holder)
+        self.multiples_scroll = shared_height_scroll(self.multiples, "multiplesScroll")
         self.splitter.addWidget(self.overlay)
         self.splitter.addWidget(self.multiples_scroll)
         self.splitter.setStretchFactor(0, 3)
