@@ -51,3 +51,17 @@ def test_a_note_goes_by_itself_and_an_error_stays(qtbot, gui):
     b.show_message("error", "Training diverged.", [("reset", "Reset")])
     qtbot.wait(300)
     assert b.isVisible() and not b.timeout.isActive()
+
+
+def test_at_1280x800_the_plots_fit_and_a_lesson_note_does_not_push_the_window_off_screen(qtbot, gui):
+    w, c = gui
+    w.resize(1264, 752)
+    default_splitter(w)
+    qtbot.wait(100)
+    assert w.plots_scroll.verticalScrollBar().maximum() == 0          # every plot in view, no scrolling
+    assert w.plots.loss.height() >= PLOT_MIN_HEIGHT
+    w.lesson_menu.actions["symmetry"].trigger()                       # a note above the pages
+    qtbot.waitUntil(lambda: w.lesson_menu.panel.isVisible(), timeout=5000)
+    qtbot.wait(100)
+    assert w.height() <= 752 and w.minimumSizeHint().height() <= 752
+    w.compare.comparison.stop_all()
