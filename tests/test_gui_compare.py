@@ -228,3 +228,26 @@ def test_a_fast_twin_still_draws_its_curves_from_the_first_epoch(qtbot, gui, sha
     for tr in page.traces.values():
         x = tr.snaps.x(False)
         assert x[0] <= 0.1 and x[-1] == pytest.approx(2.0) and np.all(np.diff(x) >= 0)
+
+
+def test_a_replaced_comparison_lets_its_runs_go(qtbot, gui):
+    """Each lesson replaces the last one's twins: their sessions, networks and data must be freed
+    (the closed comparison and the page's redraw bookkeeping kept them all, 60 MB a MNIST lesson)."""
+    import gc
+    import weakref
+
+    from playground.gui._qt import QtCore
+    w, c = gui
+    gone = []
+    for activation in ("sigmoid", "tanh", "relu"):
+        old = list(c.sessions)
+        comp = open_comparison(c, twins(base_run(c), "activation", [activation, "elu"]))
+        for s in old:
+            gone.append(weakref.ref(s))
+            c.close_session(s)
+        qtbot.waitUntil(lambda: all(s.trainer.step > 0 for s in comp.sessions), timeout=30000)
+        qtbot.wait(100)
+    del old, s, comp
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
+    gc.collect()
+    assert [r() for r in gone if r() is not None] == []

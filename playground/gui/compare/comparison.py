@@ -120,6 +120,11 @@ class Comparison(QtCore.QObject):
         for trainer in self._trainers.values():
             self.gate.leave(trainer)
         self._trainers.clear()
+        # The twin left on show is the window's run now: a closed comparison holds no run (it kept
+        # each comparison's last twin, its data and network, for the rest of the session).
+        self.sessions.clear()
+        self.twins.clear()
+        self.colour_index.clear()
 
     # ------------------------------------------------------------------ reports
     def _on_trainer_changed(self) -> None:

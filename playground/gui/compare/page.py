@@ -160,6 +160,7 @@ class ComparePage(QtWidgets.QWidget):
         comp.sigChanged.disconnect(self._layout)
         self.comparison = None
         comp.close()
+        comp.deleteLater()                 # a child of the controller: gone with the window otherwise
         self._layout()
         self.stack.setCurrentWidget(self.empty)
 
@@ -190,6 +191,7 @@ class ComparePage(QtWidgets.QWidget):
                     TwinTrace.follow(s.tap)           # before the twins start: their first snapshots too
                 self._trainers[s] = s.trainer
         self._sessions = sessions
+        self._drawn = {k: v for k, v in self._drawn.items() if k[1] in sessions}   # no closed run kept
         entries = [(comp.twin_of(s).label, self.colour_of(s)) for s in sessions]
         self.overlay.configure([e[0] for e in entries], [e[1] for e in entries])
         self.multiples.configure([self.rows[s] for s in sessions])
