@@ -88,9 +88,12 @@ def test_snapshots_are_complete_and_increase(circles):
     assert probed and all(isinstance(h, LayerHistogram) for h in probed[0].histograms)
 
 
-def test_snapshots_per_epoch_gives_each_epoch_that_many_moments(circles):
+def test_snapshots_per_epoch_gives_each_epoch_that_many_moments():
     """A fast net trains an epoch in one 30 ms chunk; asked for 10 snapshots an epoch, it stops
-    for a snapshot at least every tenth of the epoch's mini-batches."""
+    for a snapshot at least every tenth of the epoch's mini-batches (3,000 points, batch 10: a
+    tenth is 30 batches, above the floor of 200 samples a snapshot)."""
+    circles = load_dataset("circles", n_samples=4000, noise=0.05, seed=3)
+
     def training_steps(per_epoch):
         snaps = []
         t = Trainer(small_net(), circles, TrainConfig(eta=0.5, batch_size=10, epochs=2), chunk_seconds=10.0,
@@ -104,6 +107,20 @@ def test_snapshots_per_epoch_gives_each_epoch_that_many_moments(circles):
     steps = sorted(set(training_steps(10)))
     assert len(steps) >= 2 * 10 - 1
     assert max(b - a for a, b in zip([0, *steps], steps)) <= n_batches // 10
+
+
+def test_a_snapshot_loss_averages_at_least_200_samples(circles):
+    """A toy epoch cut in 25 would give 30-sample losses: a band of noise, not a curve."""
+    snaps = []
+    t = Trainer(small_net(), circles, TrainConfig(eta=0.5, batch_size=10, epochs=3), chunk_seconds=10.0,
+                on_snapshot=snaps.append)
+    t.snapshots_per_epoch = 25
+    assert t.run() == "done"
+    steps = sorted({s.step for s in snaps if s.state == "training" and s.step > 0})
+    per_epoch = -(-len(circles.x_train) // 10)
+    # 20 mini-batches (200 samples) between snapshots, but for the rest of an epoch at its end.
+    short = [(a, b) for a, b in zip([0, *steps], steps) if b - a < 200 // 10 and b % per_epoch]
+    assert len(steps) >= 3 and short == [], (steps, per_epoch)
 
 
 def test_epoch_records_have_all_monitors(circles):

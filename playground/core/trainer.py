@@ -48,6 +48,7 @@ MAX_CHUNK_BATCHES = 1 << 20
 RATE_WINDOW = 1.0            # seconds of training time behind samples_per_second
 EXPLODE_FACTOR = 1e6         # weight norm this many times its initial value counts as diverged
 EXPLODE_ABSOLUTE = 1e8
+SNAPSHOT_MIN_SAMPLES = 200   # see snapshots_per_epoch
 GATE_POLL = 0.05             # seconds a gated trainer waits before re-checking (a missed wake costs no more)
 
 
@@ -472,8 +473,11 @@ class Trainer:
         """At most the throttle's batches, and no more than the gate's headroom (one batch at least)."""
         cap = self._throttle_cap()
         if self.snapshots_per_epoch:
-            per_epoch = -(-self.n_train // self._config.batch_size)
-            every = max(1, per_epoch // self.snapshots_per_epoch)
+            batch = self._config.batch_size
+            per_epoch = -(-self.n_train // batch)
+            # Each snapshot's loss averages at least SNAPSHOT_MIN_SAMPLES samples: a toy's epoch cut
+            # in 25 made curves of 30-sample losses, a band of noise.
+            every = max(1, per_epoch // self.snapshots_per_epoch, SNAPSHOT_MIN_SAMPLES // batch)
             cap = every if cap is None else min(cap, every)
         if room is not None:
             paced = max(1, room // self._config.batch_size)
