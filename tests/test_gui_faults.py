@@ -12,12 +12,12 @@ import errno
 import os
 import random
 import shutil
-import threading
 import time
 
 import numpy as np
 import pytest
 
+from full_disk import fill_disk
 from gui_support import answers, dialogs, gui, isolated_settings, no_leaked_threads, wait_steps  # noqa: F401
 from playground.gui._qt import QtCore, QtWidgets
 
@@ -206,31 +206,7 @@ def test_disk_full_while_saving_a_run_keeps_the_old_file_and_says_so(qtbot, gui,
     assert _save_run(c, target)
     old = target.read_bytes()
     _trained(qtbot, c)                        # more training: the next save would differ
-    real_fdopen = os.fdopen
-
-    class FullDisk:
-        """A file on a disk with room for a few bytes only."""
-
-        def __init__(self, f):
-            self.f = f
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.f.close()
-            return False
-
-        def write(self, data):
-            self.f.write(data[:16])
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-        def __getattr__(self, name):
-            return getattr(self.f, name)
-
-    saving, full = threading.get_ident(), [True]
-    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: FullDisk(real_fdopen(fd, *a, **k))
-                        if full[0] and threading.get_ident() == saving else real_fdopen(fd, *a, **k))
+    full = fill_disk(monkeypatch, this_thread_only=True)
     assert not _save_run(c, target)
     full[0] = False
     kind, title, text = dialogs[-1]

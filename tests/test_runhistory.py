@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from full_disk import fill_disk
 from playground.core import runhistory
 from playground.core.runhistory import RunHistory, RunRecord
 from playground.core.runspec import RunSpec
@@ -148,8 +149,6 @@ def test_the_env_var_names_the_file(tmp_path, monkeypatch):
 
 
 def test_a_full_disk_keeps_the_old_history_whole_and_says_so(tmp_path, trained, monkeypatch):
-    import errno
-
     run, trainer = trained
     path = tmp_path / "history.json"
     h = RunHistory(path)
@@ -157,30 +156,10 @@ def test_a_full_disk_keeps_the_old_history_whole_and_says_so(tmp_path, trained, 
     assert h.save()
     old = path.read_bytes()
     h.add(RunRecord.of("second", run, trainer, state="done"))
-    real_fdopen = os.fdopen
-
-    class FullDisk:
-        def __init__(self, f):
-            self.f = f
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.f.close()
-            return False
-
-        def write(self, data):
-            self.f.write(data[:16])
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-        def __getattr__(self, name):
-            return getattr(self.f, name)
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: FullDisk(real_fdopen(fd, *a, **k)))
+    full = fill_disk(monkeypatch)
     with pytest.raises(runhistory.HistoryFileError, match="(?i)no space left.*unchanged"):
         h.save()
-    monkeypatch.setattr(os, "fdopen", real_fdopen)
+    full[0] = False
     assert path.read_bytes() == old and [p.name for p in tmp_path.iterdir()] == ["history.json"]
     assert [r.name for r in h.records] == ["first", "second"]        # nothing lost in memory
     assert h.save() and [r.name for r in RunHistory(path).records] == ["first", "second"]
