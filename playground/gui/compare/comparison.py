@@ -162,9 +162,7 @@ def build(controller, twins) -> Comparison:
             trainer = backend.trainer(network, dataset, twin.spec.train)
             s = controller.add_session()
             sessions.append(s)
-            runs = getattr(controller, "runs", None)
-            if runs is not None:
-                runs.name_next(s, twin.label)        # the history lists "ReLU", not "Run 7"
+            controller.runs.name_next(s, twin.label)     # the history lists "ReLU", not "Run 7"
             controller.attach(dataset, network, trainer, state, session=s)
     except BaseException:
         for s in sessions:
