@@ -251,3 +251,25 @@ def test_a_replaced_comparison_lets_its_runs_go(qtbot, gui):
     QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
     gc.collect()
     assert [r() for r in gone if r() is not None] == []
+
+
+def test_closed_runs_free_their_data_although_a_quiet_moment_froze_them(qtbot, gui):
+    """The window freezes what lives at a quiet moment out of the collector's sight (gcpolicy), and
+    a closed run's trainer and data hang in reference cycles: without a collection after the close
+    they stayed until the next network was built (a MNIST lesson's 45 MB through the next lesson)."""
+    import weakref
+
+    from playground.gui import gcpolicy
+    w, c = gui
+    comp = open_comparison(c, twins(base_run(c), "activation", ["sigmoid", "tanh"]))
+    qtbot.waitUntil(lambda: all(s.trainer.step > 0 for s in comp.sessions), timeout=30000)
+    data = [weakref.ref(s.dataset.x_train) for s in comp.sessions]
+    trainers = [weakref.ref(s.trainer) for s in comp.sessions]
+    gcpolicy.install().settle()            # a quiet moment while they train: frozen now
+    old = list(c.sessions)
+    del comp
+    open_comparison(c, twins(base_run(c, dataset="moons"), "activation", ["relu", "elu"]))
+    for s in old:
+        c.close_session(s)
+    del old, s
+    qtbot.waitUntil(lambda: all(r() is None for r in data + trainers), timeout=5000)

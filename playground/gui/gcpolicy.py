@@ -21,6 +21,7 @@ import weakref
 from ._qt import QtCore
 
 CHECK_MS = 100
+SETTLE_DELAY_MS = 250         # after runs close: their threads have ended and their widgets gone
 FULL_PASS_EVERY_S = 300.0     # during a long run, bound what a full pass may have to find
 
 
@@ -36,6 +37,10 @@ class GuiGarbageCollector(QtCore.QObject):
         self.timer.setInterval(CHECK_MS)
         self.timer.timeout.connect(self.check)
         self.timer.start()
+        self._settle_timer = QtCore.QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(SETTLE_DELAY_MS)
+        self._settle_timer.timeout.connect(self.settle)
 
     def watch(self, obj) -> None:
         """Hold full passes back while ``obj.run_active`` is true."""
@@ -67,9 +72,16 @@ class GuiGarbageCollector(QtCore.QObject):
     def settle(self) -> None:
         """A quiet moment (nothing is animating yet): collect everything once, then freeze what
         survives, so later passes only walk what was made after it."""
+        self._settle_timer.stop()
         gc.unfreeze()
         self.collect(2)
         gc.freeze()
+
+    def settle_soon(self) -> None:
+        """Settle shortly, once for any number of calls. For runs that closed: what a freeze kept
+        out of sight is never collected until the next settle, so a closed lesson's dataset and
+        network (cycles through their trainer and views) would stay in memory until then."""
+        self._settle_timer.start()
 
 
 _instance: GuiGarbageCollector | None = None
