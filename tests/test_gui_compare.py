@@ -261,7 +261,8 @@ def test_closed_runs_free_their_data_although_a_quiet_moment_froze_them(qtbot, g
 
     from playground.gui import gcpolicy
     w, c = gui
-    comp = open_comparison(c, twins(base_run(c), "activation", ["sigmoid", "tanh"]))
+    # Data of their own: the window's run (spirals) must not share it.
+    comp = open_comparison(c, twins(base_run(c, dataset="circles"), "activation", ["sigmoid", "tanh"]))
     qtbot.waitUntil(lambda: all(s.trainer.step > 0 for s in comp.sessions), timeout=30000)
     data = [weakref.ref(s.dataset.x_train) for s in comp.sessions]
     trainers = [weakref.ref(s.trainer) for s in comp.sessions]
@@ -273,3 +274,33 @@ def test_closed_runs_free_their_data_although_a_quiet_moment_froze_them(qtbot, g
         c.close_session(s)
     del old, s
     qtbot.waitUntil(lambda: all(r() is None for r in data + trainers), timeout=5000)
+
+
+def test_a_closed_run_is_not_kept_by_the_views_that_showed_it(qtbot, gui, shared_mnist_dir):
+    """The test-set analysis (confusion tab) and the drawing pad each kept the last run they had
+    read, with its network and 45 MB of MNIST, after that run was closed."""
+    import weakref
+
+    w, c = gui
+    datafolders.remember("mnist", str(shared_mnist_dir))
+    toys = base_run(c, dataset="moons")
+    spec = base_run(c, dataset="mnist", hidden=[16], hidden_activations=["relu"], data_dir=str(shared_mnist_dir))
+    comp = open_comparison(c, twins(spec, "eta", [0.1, 0.5]))
+    qtbot.waitUntil(lambda: all(s.trainer.step > 0 for s in comp.sessions), timeout=30000)
+    shown = comp.sessions[0]
+    c.activate(shown)
+    w.pages.setCurrentIndex(0)
+    w.views.tabs.setCurrentWidget(w.views.confusion)
+    qtbot.waitUntil(lambda: c.frames._analysis_result is not None, timeout=10000)
+    with qtbot.waitSignal(w.draw.sigRead, timeout=10000):
+        w.pages.setCurrentWidget(w.draw)
+    assert w.draw._reader.network is shown.network          # the run on show reads the drawing
+    w.pages.setCurrentIndex(0)
+    gone = [weakref.ref(x) for s in comp.sessions for x in (s.network, s.dataset.x_test)]
+    old = list(c.sessions)
+    del comp, shown
+    open_comparison(c, twins(toys, "activation", ["relu", "elu"]))
+    for s in old:
+        c.close_session(s)
+    del old, s
+    qtbot.waitUntil(lambda: all(r() is None for r in gone), timeout=5000)

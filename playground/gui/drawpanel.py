@@ -226,6 +226,9 @@ class DrawPanel(QtWidgets.QWidget):
 
     def hideEvent(self, e) -> None:  # noqa: N802
         self._source_timer.stop()
+        # Hidden, it keeps no run alive (a closed run's network and data stayed here); shown
+        # again, it chooses its reader afresh.
+        self._reader = self._source_objs = None
         super().hideEvent(e)
 
     def _on_source_tick(self) -> None:

@@ -89,6 +89,7 @@ class FrameScheduler(QtCore.QObject):
         self._view_seq = -1
         self.analysis_epoch = -1
         self._analysis_result = None
+        self._analysis_session = self._analysis_net = None
         self._analysis_shown: set[str] = set()
         t = None if session is None else session.trainer
         self.w.status.set_accuracy(t.history[-1] if t is not None and t.history else None)
@@ -217,14 +218,17 @@ class FrameScheduler(QtCore.QObject):
         if f is None or not f.done():
             return
         self.analysis_future = None
+        # Let go of them at once: a run closed meanwhile must not stay alive (with its data) here.
+        session, net = self._analysis_session, self._analysis_net
+        self._analysis_session = self._analysis_net = None
         try:
             res = f.result()
         except Exception as e:
             log.debug("analysis failed: %s", e)
             return
-        if self._analysis_session is not self.session:      # a run no longer on show
+        if session is not self.session:      # a run no longer on show
             return
-        if self._analysis_net is not (self.replay if self.replay is not None else self.session.network):
+        if net is not (self.replay if self.replay is not None else self.session.network):
             self.analysis_epoch = -1                         # another moment on show now: redo it
             if self.w.views.confusion.isVisible() or self.w.views.mistakes.isVisible():
                 self._start_analysis()
