@@ -14,7 +14,9 @@ passes wait unless the run goes on for minutes.
 """
 from __future__ import annotations
 
+import ctypes
 import gc
+import sys
 import time
 import weakref
 
@@ -76,12 +78,36 @@ class GuiGarbageCollector(QtCore.QObject):
         gc.unfreeze()
         self.collect(2)
         gc.freeze()
+        return_free_memory()
 
     def settle_soon(self) -> None:
         """Settle shortly, once for any number of calls. For runs that closed: what a freeze kept
         out of sight is never collected until the next settle, so a closed lesson's dataset and
         network (cycles through their trainer and views) would stay in memory until then."""
         self._settle_timer.start()
+
+
+def _malloc_trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim          # glibc; musl has none
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def return_free_memory() -> bool:
+    """Hand the heap's free pages back to the system (glibc; elsewhere nothing, False). The
+    training threads allocate in their own arenas and glibc keeps what they free: without this,
+    a closed lesson's memory stayed resident (a 12-minute soak ended with 190 MB free but held,
+    beside 200 MB in use). It takes a few milliseconds, so only at a settle."""
+    if _TRIM is None:
+        return False
+    _TRIM(0)
+    return True
 
 
 _instance: GuiGarbageCollector | None = None
