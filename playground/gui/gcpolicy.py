@@ -91,9 +91,11 @@ def _malloc_trim():
     if not sys.platform.startswith("linux"):
         return None
     try:
-        return ctypes.CDLL(None).malloc_trim          # glibc; musl has none
+        trim = ctypes.CDLL(None).malloc_trim          # glibc; musl has none
     except (OSError, AttributeError):
         return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
 
 
 _TRIM = _malloc_trim()
