@@ -113,7 +113,7 @@ def _resident_mb() -> float:
 def test_free_memory_a_thread_left_in_the_heap_goes_back_to_the_system():
     """What a training thread frees stays in its arena, resident, until trimmed: the settle after
     runs close hands it back (a soak's closed lessons had left 190 MB of free heap resident)."""
-    from playground.gui.gcpolicy import return_free_memory
+    from playground.gui.heap import return_free_memory
 
     kept = []
 
@@ -132,3 +132,36 @@ def test_free_memory_a_thread_left_in_the_heap_goes_back_to_the_system():
     after = _resident_mb()
     assert before - after > 60, (before, after)
     assert len(kept) == 469
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's arenas")
+@pytest.mark.parametrize("limited", [False, True])
+def test_limited_the_training_threads_share_two_malloc_arenas(limited):
+    """glibc gives busy threads arenas of their own (a closed run's freed memory then stays in
+    its arena); the window limits them to two. Counted with malloc_stats in a fresh process."""
+    import subprocess
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import ctypes, threading
+        from playground.gui import heap
+        if {limited}:
+            assert heap.limit_arenas()
+        ready, go = threading.Barrier(9), threading.Event()
+        def work():
+            blocks = [bytearray(20_000) for _ in range(50)]     # held while the others allocate too
+            ready.wait()
+            go.wait()
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        ready.wait()
+        ctypes.CDLL(None).malloc_stats()
+        go.set()
+        for t in threads:
+            t.join()
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    arenas = out.stderr.count("Arena ")
+    assert (arenas <= 2) if limited else (arenas > 2), out.stderr

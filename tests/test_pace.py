@@ -76,9 +76,12 @@ def test_a_fast_and_a_slow_twin_stay_within_the_lead(circles, fast_batch):
     assert wait_for(lambda: slow.samples_seen >= 6000, timeout=30)
     finish((fast, fast_run), (slow, slow_run))
     assert len(gaps) > 50
-    # A chunk may overshoot by one batch; and the other's counter is read while it moves (under
-    # load a slow twin's mini-batch or two lands between the gate's check and this read).
-    assert max(gaps) <= LEAD + fast_batch + 2 * BATCH, max(gaps)
+    # A chunk may overshoot by one batch; and the other's counter is read while it moves: under
+    # load a few of the slow twin's mini-batches land between the gate's check and this read (a
+    # full suite once read 270 against 230). Ungated, the fast one is thousands ahead.
+    bound = LEAD + fast_batch + 2 * BATCH
+    assert sum(g > bound for g in gaps) <= max(2, len(gaps) // 50), sorted(gaps)[-10:]
+    assert max(gaps) <= bound + 8 * BATCH, max(gaps)
     assert fast.samples_seen >= 6000 - LEAD - fast_batch     # the fast one kept up, it was not starved
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from ._qt import QtCore, QtGui, QtWidgets
-from . import theme
+from . import heap, theme
 from . import settings
 from .settings import APPLICATION, ORGANISATION
 
@@ -13,6 +13,7 @@ def make_app(argv=None) -> QtWidgets.QApplication:
     # The GUI thread (painting is Python in pyqtgraph) competes for the GIL with the trainer's
     # Python outer loop; a shorter switch interval hands the GIL back to the GUI sooner.
     sys.setswitchinterval(0.001)
+    heap.limit_arenas()           # before the training threads: they share two arenas
     app = QtWidgets.QApplication.instance()
     if app is None:
         QtCore.QCoreApplication.setOrganizationName(ORGANISATION)

@@ -14,13 +14,12 @@ passes wait unless the run goes on for minutes.
 """
 from __future__ import annotations
 
-import ctypes
 import gc
-import sys
 import time
 import weakref
 
 from ._qt import QtCore
+from .heap import return_free_memory
 
 CHECK_MS = 100
 SETTLE_DELAY_MS = 250         # after runs close: their threads have ended and their widgets gone
@@ -85,31 +84,6 @@ class GuiGarbageCollector(QtCore.QObject):
         out of sight is never collected until the next settle, so a closed lesson's dataset and
         network (cycles through their trainer and views) would stay in memory until then."""
         self._settle_timer.start()
-
-
-def _malloc_trim():
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        trim = ctypes.CDLL(None).malloc_trim          # glibc; musl has none
-    except (OSError, AttributeError):
-        return None
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim
-
-
-_TRIM = _malloc_trim()
-
-
-def return_free_memory() -> bool:
-    """Hand the heap's free pages back to the system (glibc; elsewhere nothing, False). The
-    training threads allocate in their own arenas and glibc keeps what they free: without this,
-    a closed lesson's memory stayed resident (a 12-minute soak ended with 190 MB free but held,
-    beside 200 MB in use). It takes a few milliseconds, so only at a settle."""
-    if _TRIM is None:
-        return False
-    _TRIM(0)
-    return True
 
 
 _instance: GuiGarbageCollector | None = None

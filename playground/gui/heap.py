@@ -1,0 +1,46 @@
+"""The C heap of the window's process (glibc only; elsewhere these do nothing).
+
+Each training thread used to get its own malloc arena, and glibc keeps what a thread frees in
+its arena. Runs come and go all lesson long, so the freed memory piled up resident in holes
+between live blocks. Two arenas are shared by all threads instead, and at quiet moments the free
+pages go back to the system.
+"""
+from __future__ import annotations
+
+import ctypes
+import sys
+
+M_ARENA_MAX = -8            # glibc's mallopt parameter number
+ARENAS = 2
+
+
+def _glibc(name: str):
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return getattr(ctypes.CDLL(None), name)          # musl has neither function
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _glibc("malloc_trim")
+_MALLOPT = _glibc("mallopt")
+if _TRIM is not None:
+    _TRIM.argtypes, _TRIM.restype = [ctypes.c_size_t], ctypes.c_int
+if _MALLOPT is not None:
+    _MALLOPT.argtypes, _MALLOPT.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+
+
+def limit_arenas(n: int = ARENAS) -> bool:
+    """At most ``n`` malloc arenas from now on (call it before threads start); False if not glibc."""
+    return _MALLOPT is not None and _MALLOPT(M_ARENA_MAX, int(n)) == 1
+
+
+def return_free_memory() -> bool:
+    """Hand the heap's free pages back to the system (False if not glibc). Without it a closed
+    lesson's memory stayed resident: a 12-minute soak ended with 190 MB free but held beside
+    200 MB in use. It takes a few milliseconds, so it runs only when the window settles."""
+    if _TRIM is None:
+        return False
+    _TRIM(0)
+    return True
