@@ -22,6 +22,15 @@ def base_run(c, **changes) -> RunSpec:
     return RunSpec.from_settings({**c.applied, "until_stopped": True, **changes})
 
 
+def replace_runs(c, twins_):
+    """Open ``twins_`` and close every run there was, as a class moving to the next lesson does."""
+    old = list(c.sessions)
+    comp = open_comparison(c, twins_)
+    for s in old:
+        c.close_session(s)
+    return comp
+
+
 def drive_dialog(qtbot, trigger, steps):
     """Open a modal dialog with ``trigger`` and run ``steps(dialog)`` inside its event loop. The
     dialog is closed whatever happens, so a failing step fails the test instead of hanging it."""
@@ -267,12 +276,8 @@ def test_closed_runs_free_their_data_although_a_quiet_moment_froze_them(qtbot, g
     data = [weakref.ref(s.dataset.x_train) for s in comp.sessions]
     trainers = [weakref.ref(s.trainer) for s in comp.sessions]
     gcpolicy.install().settle()            # a quiet moment while they train: frozen now
-    old = list(c.sessions)
     del comp
-    open_comparison(c, twins(base_run(c, dataset="moons"), "activation", ["relu", "elu"]))
-    for s in old:
-        c.close_session(s)
-    del old, s
+    replace_runs(c, twins(base_run(c, dataset="moons"), "activation", ["relu", "elu"]))
     qtbot.waitUntil(lambda: all(r() is None for r in data + trainers), timeout=5000)
 
 
@@ -297,10 +302,6 @@ def test_a_closed_run_is_not_kept_by_the_views_that_showed_it(qtbot, gui, shared
     assert w.draw._reader.network is shown.network          # the run on show reads the drawing
     w.pages.setCurrentIndex(0)
     gone = [weakref.ref(x) for s in comp.sessions for x in (s.network, s.dataset.x_test)]
-    old = list(c.sessions)
     del comp, shown
-    open_comparison(c, twins(toys, "activation", ["relu", "elu"]))
-    for s in old:
-        c.close_session(s)
-    del old, s
+    replace_runs(c, twins(toys, "activation", ["relu", "elu"]))
     qtbot.waitUntil(lambda: all(r() is None for r in gone), timeout=5000)

@@ -103,16 +103,11 @@ def test_settle_collects_then_freezes():
         gc.unfreeze()
 
 
-def _resident_mb() -> float:
-    import os
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
 def test_free_memory_a_thread_left_in_the_heap_goes_back_to_the_system():
     """What a training thread frees stays in its arena, resident, until trimmed: the settle after
     runs close hands it back (a soak's closed lessons had left 190 MB of free heap resident)."""
+    from playground.bench.soak import _rss_mb as _resident_mb
     from playground.gui.heap import return_free_memory
 
     kept = []
