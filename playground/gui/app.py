@@ -14,6 +14,7 @@ def make_app(argv=None) -> QtWidgets.QApplication:
     # Python outer loop; a shorter switch interval hands the GIL back to the GUI sooner.
     sys.setswitchinterval(0.001)
     heap.limit_arenas()           # before the training threads: they share two arenas
+    heap.pin_mmap_threshold()     # big arrays are unmapped when freed, not left as holes
     app = QtWidgets.QApplication.instance()
     if app is None:
         QtCore.QCoreApplication.setOrganizationName(ORGANISATION)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import ctypes
 import sys
 
-M_ARENA_MAX = -8            # glibc's mallopt parameter number
+M_MMAP_THRESHOLD = -3       # glibc's mallopt parameter numbers
+M_ARENA_MAX = -8
 ARENAS = 2
+MMAP_THRESHOLD = 128 * 1024     # glibc's own starting value, kept from rising
 
 
 def _glibc(name: str):
@@ -34,6 +36,15 @@ if _MALLOPT is not None:
 def limit_arenas(n: int = ARENAS) -> bool:
     """At most ``n`` malloc arenas from now on (call it before threads start); False if not glibc."""
     return _MALLOPT is not None and _MALLOPT(M_ARENA_MAX, int(n)) == 1
+
+
+def pin_mmap_threshold(nbytes: int = MMAP_THRESHOLD) -> bool:
+    """Blocks of ``nbytes`` or more always get their own mapping, which free() unmaps; False if
+    not glibc. By default glibc raises the threshold to the size of each big block freed (up to
+    32 MB), so after a lesson's dataset was freed the next lesson's arrays went into the heap
+    and left holes there that it could not hand back: cycling three lessons grew resident memory
+    8 MB a cycle, and a few MB with the threshold pinned."""
+    return _MALLOPT is not None and _MALLOPT(M_MMAP_THRESHOLD, int(nbytes)) == 1
 
 
 def return_free_memory() -> bool:
