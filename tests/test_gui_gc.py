@@ -160,3 +160,34 @@ def test_limited_the_training_threads_share_two_malloc_arenas(limited):
     assert out.returncode == 0, out.stderr
     arenas = out.stderr.count("Arena ")
     assert (arenas <= 2) if limited else (arenas > 2), out.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mmap threshold")
+@pytest.mark.parametrize("pinned", [False, True])
+def test_pinned_big_arrays_freed_after_a_big_one_go_back_to_the_system(pinned):
+    """After freeing a big block glibc raises its mmap threshold to that size, so the next
+    lesson's arrays land in the heap, in holes between small blocks, and stay resident when freed.
+    The window pins the threshold; measured without malloc_trim, in a fresh process."""
+    import subprocess
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import numpy as np
+        from playground.bench.soak import _rss_mb
+        from playground.gui import heap
+        if {pinned}:
+            assert heap.pin_mmap_threshold()
+        big = np.ones(20 * 2**20, np.uint8)       # a dataset, freed: the threshold rises unpinned
+        del big
+        arrays, small = [], []
+        for _ in range(80):
+            arrays.append(np.ones(2**20, np.uint8))     # 1 MB each, touched
+            small.append(bytearray(100_000))             # a live block after each: holes, not a top to trim
+        before = _rss_mb()
+        arrays.clear()
+        print(before - _rss_mb())
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    returned = float(out.stdout.split()[-1])
+    assert (returned > 70) if pinned else (returned < 10), returned
