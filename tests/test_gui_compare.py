@@ -305,3 +305,21 @@ def test_a_closed_run_is_not_kept_by_the_views_that_showed_it(qtbot, gui, shared
     del comp, shown
     replace_runs(c, twins(toys, "activation", ["relu", "elu"]))
     qtbot.waitUntil(lambda: all(r() is None for r in gone), timeout=5000)
+
+
+def test_the_replay_bar_follows_the_run_put_on_show_at_once(qtbot, gui):
+    """The replay bar polled the run on show every 250 ms: after another run was put on show it
+    still offered the old run's moments for a while, and it held the old run (with its data)
+    when that run closed, long enough for the window to freeze it out of the collector's sight."""
+    w, c = gui
+    comp = open_comparison(c, twins(base_run(c, dataset="circles"), "activation", ["sigmoid", "tanh"]))
+    qtbot.waitUntil(lambda: all(len(s.checkpoints.checkpoints()) >= 3 for s in comp.sessions), timeout=30000)
+    first, second = comp.sessions
+    c.activate(first)
+    c.replay.refresh()
+    c.replay.show_checkpoint(0)                       # a past moment of the first twin on show
+    assert c.replay.current is not None
+    c.activate(second)
+    assert c.replay.current is None                   # live again, without waiting for a timer
+    assert w.replay_bar.slider.maximum() == len(second.checkpoints.checkpoints())
+    assert c.replay._store is second.checkpoints

@@ -164,6 +164,7 @@ class Controller(QtCore.QObject):
             s.trainer.set_throttle(SPEEDS[self.w.speed_key()][1])
         self.w.banner.hide()
         self.frames.show(s)
+        self.replay.refresh()            # its slider follows at once (and lets go of the old run)
         self._show_phase()
         if old is not None and old.phase != s.phase:
             self.sigPhaseChanged.emit(s.phase)
