@@ -103,6 +103,27 @@ def test_settle_collects_then_freezes():
         gc.unfreeze()
 
 
+def test_a_closed_run_a_view_lets_go_of_late_is_still_collected(qtbot):
+    """Closing a run settles 250 ms later; a view that still held the run then (the replay bar
+    polled every 250 ms) saw it frozen with everything else, and once it let go the run was
+    garbage out of the collector's sight until the next network: a lesson's data through the
+    next stretch. The settle sees that what closed is still alive and settles again later."""
+    from playground.gui import gcpolicy
+    from playground.gui._qt import QtCore
+
+    collector = gcpolicy.install()
+    try:
+        run = _Cycle()
+        gone = weakref.ref(run)
+        view = [run]                                       # a view still showing the closed run
+        del run
+        collector.settle_soon(view[0])
+        QtCore.QTimer.singleShot(700, view.clear)          # it lets go after the first settle
+        qtbot.waitUntil(lambda: gone() is None, timeout=8000)
+    finally:
+        gc.unfreeze()
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
 def test_free_memory_a_thread_left_in_the_heap_goes_back_to_the_system():
     """What a training thread frees stays in its arena, resident, until trimmed: the settle after

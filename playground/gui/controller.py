@@ -179,7 +179,7 @@ class Controller(QtCore.QObject):
             self.activate(self.sessions[-1])
         s.close()
         s.deleteLater()
-        self._gc.settle_soon()
+        self._gc.settle_soon(s.trainer)
         return True
 
     def _from_active(self) -> bool:

@@ -23,6 +23,7 @@ from .heap import return_free_memory
 
 CHECK_MS = 100
 SETTLE_DELAY_MS = 250         # after runs close: their threads have ended and their widgets gone
+SETTLE_RETRY_MS = (1000, 4000)  # a closed run still alive then: a view let go of it late
 FULL_PASS_EVERY_S = 300.0     # during a long run, bound what a full pass may have to find
 
 
@@ -42,6 +43,8 @@ class GuiGarbageCollector(QtCore.QObject):
         self._settle_timer.setSingleShot(True)
         self._settle_timer.setInterval(SETTLE_DELAY_MS)
         self._settle_timer.timeout.connect(self.settle)
+        self._closed: list[weakref.ref] = []     # what closed runs left, to see it go
+        self._retries = 0
 
     def watch(self, obj) -> None:
         """Hold full passes back while ``obj.run_active`` is true."""
@@ -78,12 +81,21 @@ class GuiGarbageCollector(QtCore.QObject):
         self.collect(2)
         gc.freeze()
         return_free_memory()
+        self._closed = [r for r in self._closed if r() is not None]
+        if self._closed and self._retries < len(SETTLE_RETRY_MS):
+            # Still referenced, so frozen again: garbage once a view lets go (the replay bar, a
+            # polling view) but out of the collector's sight until the next settle.
+            self._settle_timer.start(SETTLE_RETRY_MS[self._retries])
+            self._retries += 1
 
-    def settle_soon(self) -> None:
+    def settle_soon(self, *closed) -> None:
         """Settle shortly, once for any number of calls. For runs that closed: what a freeze kept
         out of sight is never collected until the next settle, so a closed lesson's dataset and
-        network (cycles through their trainer and views) would stay in memory until then."""
-        self._settle_timer.start()
+        network (cycles through their trainer and views) would stay in memory until then.
+        ``closed`` (weakly referenced): what should be gone then; settles again later if not."""
+        self._closed += [weakref.ref(obj) for obj in closed if obj is not None]
+        self._retries = 0
+        self._settle_timer.start(SETTLE_DELAY_MS)
 
 
 _instance: GuiGarbageCollector | None = None
