@@ -24,11 +24,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .epochrows import EpochRows
 from .errors import ModelFileError, PlaygroundError, SpecError
 from .fileread import IrregularFile, open_regular, read_capped
 from .persist import _atomic_write, _history_from, _parse_json, _record_to_json
 from .runspec import RunSpec
-from .snapshot import EpochRecord
 
 ENV = "NN_PLAYGROUND_HISTORY"
 FORMAT_NAME = "nn-playground-history"
@@ -65,12 +65,16 @@ class RunRecord:
     test_accuracy: float | None = None
     seconds: float = 0.0
     samples_seen: int = 0
-    history: list[EpochRecord] = field(default_factory=list)
+    history: EpochRows = field(default_factory=EpochRows)   # rows: they keep no trainer's records alive
     created: float = field(default_factory=time.time)
     state: str | None = None
     path: str | None = None                     # a run file this run was saved to / opened from
     visible: bool = True
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def __post_init__(self):
+        if not isinstance(self.history, EpochRows):
+            self.history = EpochRows(self.history)
 
     def __repr__(self) -> str:
         acc = "-" if self.test_accuracy is None else f"{self.test_accuracy:.1%}"
@@ -89,7 +93,7 @@ class RunRecord:
 
     def update_from(self, trainer, state: str | None = None) -> None:
         history = list(trainer.history)
-        self.history = thinned(history)
+        self.history = EpochRows(thinned(history))
         self.test_accuracy = next((r.test_accuracy for r in reversed(history) if r.test_accuracy is not None), None)
         self.seconds = float(trainer.elapsed)
         self.samples_seen = int(trainer.samples_seen)

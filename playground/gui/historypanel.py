@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from playground.core.errors import PlaygroundError
 from playground.core.runfile import SUFFIX, load_run
 from playground.core.runhistory import RunRecord
@@ -165,8 +163,8 @@ class HistoryView(QtCore.QObject):
             if rid not in shown:
                 p.plot.removeItem(p.curves.pop(rid))
         for rid, rec in shown.items():
-            pts = [(r.epoch, 100 * r.test_accuracy) for r in rec.history if r.test_accuracy is not None]
-            x, y = (np.array(v, float) for v in zip(*pts)) if pts else (np.array([]), np.array([]))
+            x, y = rec.history.column("test_accuracy")
+            y = 100 * y
             curve = p.curves.get(rid)
             if curve is None:
                 curve = p.curves[rid] = p.plot.plot(pen=theme.pen(self._colour(rid)))
