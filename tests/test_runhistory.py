@@ -71,8 +71,8 @@ def test_a_long_history_is_thinned_keeping_the_last_epoch():
 
 def test_a_kept_history_holds_none_of_the_trainers_records():
     """The kept epochs were the trainer's own record objects, scattered through the memory of all
-    it made: they kept that memory resident after the run closed (about 10 MB a toy stretch in the
-    soak). The record copies them into rows, and reads back the same records."""
+    it made, which they kept resident after the run closed. The record copies them into rows, and
+    reads back the same records."""
     import gc
     import weakref
     from dataclasses import replace

@@ -1,11 +1,12 @@
 """A run history's epoch records kept as rows of one numpy array, not as Python objects.
 
-The run history kept up to 1,000 of a run's EpochRecord objects, picked evenly from all it
-trained. Those survivors were spread through the memory of every record the trainer had made
-(Python's small-object allocator hands memory back only in whole 1 MB arenas), so a toy run's
-records stayed resident after it closed: a soak's level rose about 10 MB with each toy stretch.
-Rows copied into one array hold on to nothing. They read like the list they replace (index,
-iterate, equality with a list of records), and ``column`` gives one field for plotting.
+The run history kept up to 1,000 of each run's EpochRecord objects (about 310 bytes each with
+their boxed floats), picked evenly from all the trainer made. Those survivors were the
+trainer's own objects, spread through the memory of every record it had made, and Python's
+small-object allocator hands memory back only in whole arenas: three runs of 40,000 epochs
+left 16.7 MB resident with the survivors kept, 4.4 MB with copies in rows. A row takes 81
+bytes and holds on to nothing. Rows read like the list they replace (index, iterate, equality
+with a list of records), and ``column`` gives one field for plotting.
 """
 from __future__ import annotations
 
