@@ -4,20 +4,21 @@ The run history kept up to 1,000 of each run's EpochRecord objects (about 310 by
 their boxed floats), picked evenly from all the trainer made. Those survivors were the
 trainer's own objects, spread through the memory of every record it had made, and Python's
 small-object allocator hands memory back only in whole arenas: three runs of 40,000 epochs
-left 16.7 MB resident with the survivors kept, 4.4 MB with copies in rows. A row takes 81
+left 16.7 MB resident with the survivors kept, 4.4 MB with copies in rows. A row takes 73
 bytes and holds on to nothing. Rows read like the list they replace (index, iterate, equality
 with a list of records), and ``column`` gives one field for plotting.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 
 import numpy as np
 
 from .snapshot import EpochRecord
 
-_OPTIONAL = ("training_loss", "training_accuracy", "validation_loss", "validation_accuracy",
-             "test_loss", "test_accuracy")
+_ALWAYS = ("epoch", "eta", "seconds")
+_OPTIONAL = tuple(f.name for f in fields(EpochRecord) if f.name not in _ALWAYS)     # None if a split is empty
 _ROW = np.dtype([("epoch", "<i8"), *((name, "<f8") for name in _OPTIONAL),
                  ("eta", "<f8"), ("seconds", "<f8"), ("present", "<u1")])
 
@@ -31,7 +32,7 @@ class EpochRows(Sequence):
         records = list(records)
         rows = np.zeros(len(records), _ROW)
         # A column at a time: the run list rebuilds a live run's rows every second.
-        for name in ("epoch", "eta", "seconds"):
+        for name in _ALWAYS:
             rows[name] = [getattr(r, name) for r in records]
         for bit, name in enumerate(_OPTIONAL):
             values = [getattr(r, name) for r in records]
