@@ -85,6 +85,9 @@ def test_a_kept_history_holds_none_of_the_trainers_records():
                         test_accuracy=None if i % 3 else i / 5000, eta=0.1, seconds=0.01 * i) for i in range(4000)]
     trainer = SimpleNamespace(history=made, elapsed=4.0, samples_seen=40_000)
     rec = RunRecord.of("a long run", RunSpec.from_settings(SETTINGS), trainer, state="done")
+    kept = rec.history
+    rec.update_from(trainer)                   # polled again with no new epoch: nothing rebuilt
+    assert rec.history is kept
     expected = [replace(r) for r in runhistory.thinned(made)]      # copies, to compare with later
     alive = [weakref.ref(r) for r in made]
     del made, trainer

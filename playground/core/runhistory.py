@@ -93,7 +93,9 @@ class RunRecord:
 
     def update_from(self, trainer, state: str | None = None) -> None:
         history = list(trainer.history)
-        self.history = EpochRows(thinned(history))
+        grown = bool(history) and (not self.history or self.history[-1].epoch != history[-1].epoch)
+        if grown:             # the run list polls finished runs too: no rows rebuilt for nothing
+            self.history = EpochRows(thinned(history))
         self.test_accuracy = next((r.test_accuracy for r in reversed(history) if r.test_accuracy is not None), None)
         self.seconds = float(trainer.elapsed)
         self.samples_seen = int(trainer.samples_seen)
