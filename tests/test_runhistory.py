@@ -64,9 +64,16 @@ def test_oldest_runs_go_first_past_the_caps(tmp_path, trained):
 
 
 def test_a_long_history_is_thinned_keeping_the_last_epoch():
-    items = list(range(5000))
-    out = runhistory.thinned(items, 1000)
-    assert len(out) <= 1000 and out[0] == 0 and out[-1] == 4999
+    from playground.core.epochrows import EpochRows
+    from playground.core.snapshot import EpochRecord
+
+    rows = EpochRows(EpochRecord(epoch=i, training_loss=None, training_accuracy=None, validation_loss=None,
+                                 validation_accuracy=None, test_loss=None, test_accuracy=i / 5000, eta=0.1,
+                                 seconds=0.0) for i in range(5000))
+    out = rows.thinned(1000)
+    epochs = [r.epoch for r in out]
+    assert epochs == list(range(0, 4995, 5)) + [4999]      # every 5th, then the last instead of 4995
+    assert len(rows.thinned(6000)) == 5000 and rows.thinned(6000) == rows
 
 
 def test_a_kept_history_holds_none_of_the_trainers_records():
@@ -88,7 +95,8 @@ def test_a_kept_history_holds_none_of_the_trainers_records():
     kept = rec.history
     rec.update_from(trainer)                   # polled again with no new epoch: nothing rebuilt
     assert rec.history is kept
-    expected = [replace(r) for r in runhistory.thinned(made)]      # copies, to compare with later
+    # 4,000 epochs in at most 1,000: every 4th, the last of them replaced by the last epoch
+    expected = [replace(r) for r in made[0:3996:4] + [made[-1]]]      # copies, to compare with later
     alive = [weakref.ref(r) for r in made]
     del made, trainer
     gc.collect()

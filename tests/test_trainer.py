@@ -321,7 +321,7 @@ def test_step_buttons_and_batch_size_change(circles):
     assert (t.step, t.samples_seen) == (5, 44)
     t.step_epoch()
     assert t.epoch == 1 and t.samples_seen == n and len(t.history) == 1
-    assert t.latest.epoch_record is t.history[0]
+    assert t.latest.epoch_record == t.history[0]
     t.step_epoch()
     assert t.epoch == 2 and t.samples_seen == 2 * n
 

@@ -54,6 +54,7 @@ FITTED_EPOCHS = 3
 OVERFIT_GAP = 0.10
 OVERFIT_GAP_OFF = 0.07
 OVERFIT_EPOCHS = 3
+_RECENT = max(FITTED_EPOCHS, OVERFIT_EPOCHS)      # the epochs the rules look at
 PERSIST = 2
 CLEAR = 3
 
@@ -87,7 +88,7 @@ def diagnose(spec, snapshot, history, histograms, *, shown=()) -> list[Finding]:
     the latest probe's LayerHistograms (or None). ``shown``: keys on show, judged by their lower
     threshold (hysteresis)."""
     net = getattr(spec, "network", spec)
-    history = list(history or ())
+    history = list(history[-_RECENT:]) if history else []     # rows: a long run's whole list costs
     shown = set(shown)
     found = []
     if snapshot is not None and snapshot.state == "diverged":
@@ -210,7 +211,7 @@ class Watch:
         self._seen = {"snapshot": None, "histograms": None, "history": None}
 
     def update(self, spec, snapshot, history, histograms) -> list[Finding]:
-        history = list(history or ())
+        history = history if history is not None else []
         fresh = {"snapshot": snapshot is not None and snapshot is not self._seen["snapshot"],
                  "histograms": histograms is not None and histograms is not self._seen["histograms"],
                  "history": len(history) != self._seen["history"]}

@@ -92,11 +92,13 @@ class RunRecord:
         return rec
 
     def update_from(self, trainer, state: str | None = None) -> None:
-        history = list(trainer.history)
-        grown = bool(history) and (not self.history or self.history[-1].epoch != history[-1].epoch)
-        if grown:             # the run list polls finished runs too: no rows rebuilt for nothing
-            self.history = EpochRows(thinned(history))
-        self.test_accuracy = next((r.test_accuracy for r in reversed(history) if r.test_accuracy is not None), None)
+        rows = trainer.history if isinstance(trainer.history, EpochRows) else EpochRows(trainer.history)
+        last = rows.last_epoch()
+        if last is not None and last != self.history.last_epoch():
+            # the run list polls finished runs too: no rows rebuilt for nothing
+            self.history = rows.thinned(MAX_EPOCHS_KEPT)
+        _, accuracies = rows.column("test_accuracy")
+        self.test_accuracy = float(accuracies[-1]) if len(accuracies) else None
         self.seconds = float(trainer.elapsed)
         self.samples_seen = int(trainer.samples_seen)
         if state is not None:
@@ -138,17 +140,6 @@ class RunRecord:
         return cls(name=d["name"], run=d["run"], test_accuracy=d["test_accuracy"], seconds=float(d["seconds"]),
                    samples_seen=d["samples_seen"], history=history, created=float(d["created"]),
                    state=d["state"], path=d["path"], visible=d["visible"], id=d["id"])
-
-
-def thinned(history: list, keep: int = MAX_EPOCHS_KEPT) -> list:
-    """At most ``keep`` evenly spread records, the last one always among them."""
-    if len(history) <= keep:
-        return list(history)
-    step = -(-len(history) // keep)
-    out = history[::step]
-    if out[-1] is not history[-1]:
-        out = out[:keep - 1] + [history[-1]]
-    return out
 
 
 class RunHistory:

@@ -130,10 +130,11 @@ class FrameScheduler(QtCore.QObject):
         history = t.history
         if len(history) > self._n_history:
             n_train = len(s.dataset.y_train)
-            for rec in history[self._n_history:]:
+            new = history[self._n_history:]      # the trainer may append meanwhile: count what was read
+            for rec in new:
                 self.w.plots.add_epoch(rec, rec.epoch * n_train)
-            self._n_history = len(history)
-            self.w.status.set_accuracy(history[-1])
+            self._n_history += len(new)
+            self.w.status.set_accuracy(new[-1])
         # Spread the repaint work: one plot per frame, views (<= 10 Hz) on alternate frames, so
         # no single frame repaints everything.
         self._frame += 1

@@ -69,13 +69,14 @@ class TwinTrace:
         history = trainer.history
         if len(history) > self._n_history:
             n_train = trainer.n_train
-            for rec in history[self._n_history:]:
+            new = history[self._n_history:]      # the trainer may append meanwhile: count what was read
+            for rec in new:
                 self.accuracy_split, acc = accuracy_of(rec)
                 loss = {"test": rec.test_loss, "validation": rec.validation_loss}.get(self.accuracy_split,
                                                                                       rec.training_loss)
                 self.epochs.append(float(rec.epoch), float(rec.epoch * n_train), [
                     np.nan if loss is None else float(loss), np.nan if acc is None else 100.0 * acc])
-            self._n_history = len(history)
+            self._n_history += len(new)
             changed.add("epochs")
         hist = None if tap is None else tap.histograms
         if hist is not None and hist[0] != self._hist_seq:
