@@ -69,8 +69,10 @@ class EpochRows(Sequence):
 
     def append(self, record) -> None:
         n, rows = self._n, self._rows
-        if n == len(rows):              # doubling: an hour's toy run copies its rows ~12 times
-            grown = np.zeros(max(_FIRST_CAPACITY, 2 * n), _ROW)
+        if n == len(rows):
+            # A quarter more each time: at most a quarter unused, and an hour's toy run at full
+            # speed (270,000 rows, 20 MB) copies its rows 37 times, the last ones taking 5-20 ms.
+            grown = np.zeros(max(_FIRST_CAPACITY, n + n // 4), _ROW)
             grown[:n] = rows[:n]
             self._rows = rows = grown
         rows[n] = _row(record)
