@@ -212,3 +212,34 @@ def test_pinned_big_arrays_freed_after_a_big_one_go_back_to_the_system(pinned):
     assert out.returncode == 0, out.stderr
     returned = float(out.stdout.split()[-1])
     assert (returned > 70) if pinned else (returned < 10), returned
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+@pytest.mark.parametrize("trimming", [False, True])
+def test_memory_freed_below_live_blocks_goes_back_to_the_system_while_runs_go_on(trimming):
+    """glibc hands memory back by itself only from the top of the heap: blocks freed below live
+    ones stayed resident while a lesson ran. The window trims every few seconds; in a fresh
+    process, with a short period."""
+    import subprocess
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import time
+        from playground.bench.soak import _rss_mb
+        from playground.gui import heap
+        assert heap.pin_mmap_threshold()
+        if {trimming}:
+            assert heap.trim_every(0.2)
+        blocks, live = [], []
+        for i in range(600):
+            blocks.append(bytes([i % 251]) * 100_000)     # 60 MB in the heap (under the mmap threshold), touched
+            live.append(bytes([i % 251]) * 3_000)         # a live block after each: holes, not a top
+        before = _rss_mb()
+        blocks.clear()
+        time.sleep(1.0)
+        print(before - _rss_mb())
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    returned = float(out.stdout.split()[-1])
+    assert (returned > 45) if trimming else (returned < 10), returned

@@ -15,6 +15,7 @@ def make_app(argv=None) -> QtWidgets.QApplication:
     sys.setswitchinterval(0.001)
     heap.limit_arenas()           # before the training threads: they share two arenas
     heap.pin_mmap_threshold()     # big arrays are unmapped when freed, not left as holes
+    heap.trim_every()             # what a running lesson frees below live blocks goes back too
     app = QtWidgets.QApplication.instance()
     if app is None:
         QtCore.QCoreApplication.setOrganizationName(ORGANISATION)

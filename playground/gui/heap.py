@@ -3,18 +3,21 @@
 Each training thread used to get its own malloc arena, and glibc keeps what a thread frees in
 its arena. Runs come and go all lesson long, so the freed memory piled up resident in holes
 between live blocks. Two arenas are shared by all threads instead, big arrays always get a
-mapping of their own (returned whole when freed), and at quiet moments the free pages go back
-to the system.
+mapping of their own (returned whole when freed), and the free pages go back to the system
+after runs close and every few seconds.
 """
 from __future__ import annotations
 
 import ctypes
 import sys
+import threading
+import time
 
 M_MMAP_THRESHOLD = -3       # glibc's mallopt parameter numbers
 M_ARENA_MAX = -8
 ARENAS = 2
 MMAP_THRESHOLD = 128 * 1024     # glibc's own starting value, kept from rising
+TRIM_PERIOD_S = 15.0
 
 
 def _glibc(name: str):
@@ -55,4 +58,28 @@ def return_free_memory() -> bool:
     if _TRIM is None:
         return False
     _TRIM(0)
+    return True
+
+
+_trimming = False
+
+
+def trim_every(period: float = TRIM_PERIOD_S) -> bool:
+    """From now on hand free pages back every ``period`` seconds, from a thread of its own (once
+    per process; False if not glibc). glibc returns memory by itself only from the top of the
+    heap, so what a running lesson frees below live blocks stayed resident until runs closed. A
+    trim takes 1-17 ms (measured during a soak) and ctypes releases the GIL meanwhile, so the
+    window does not wait for it."""
+    global _trimming
+    if _TRIM is None:
+        return False
+    if not _trimming:
+        _trimming = True
+
+        def loop():
+            while True:
+                time.sleep(period)
+                _TRIM(0)
+
+        threading.Thread(target=loop, name="heap-trim", daemon=True).start()
     return True
