@@ -18,6 +18,7 @@ M_ARENA_MAX = -8
 ARENAS = 2
 MMAP_THRESHOLD = 128 * 1024     # glibc's own starting value, kept from rising
 TRIM_PERIOD_S = 15.0
+TRIM_THREAD = "heap-trim"      # lives as long as the process
 
 
 def _glibc(name: str):
@@ -81,5 +82,5 @@ def trim_every(period: float = TRIM_PERIOD_S) -> bool:
                 time.sleep(period)
                 _TRIM(0)
 
-        threading.Thread(target=loop, name="heap-trim", daemon=True).start()
+        threading.Thread(target=loop, name=TRIM_THREAD, daemon=True).start()
     return True
