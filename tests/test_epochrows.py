@@ -7,6 +7,7 @@ import gc
 import random
 import sys
 import threading
+from dataclasses import replace
 
 from playground.core.epochrows import EpochRows
 from playground.core.runspec import RunSpec
@@ -36,6 +37,12 @@ def test_appended_records_read_back_as_the_list_would():
     assert list(epochs) == [r.epoch for r in made if r.validation_loss is not None]
     assert list(values) == [r.validation_loss for r in made if r.validation_loss is not None]
     assert EpochRows() == [] and EpochRows().last_epoch() is None
+    for name in ("test_accuracy", "training_loss"):
+        newest = next((getattr(r, name) for r in reversed(made) if getattr(r, name) is not None), None)
+        assert rows.newest(name) == newest
+    sparse = EpochRows([replace(made[0], test_accuracy=0.125)] + [replace(r, test_accuracy=None) for r in made[1:]])
+    assert sparse.newest("test_accuracy") == 0.125                   # 999 rows back
+    assert EpochRows(sparse[1:]).newest("test_accuracy") is None and EpochRows().newest("test_loss") is None
 
 
 def test_a_reader_beside_the_appending_thread_sees_every_record_once_and_whole():

@@ -107,6 +107,20 @@ class EpochRows(Sequence):
             rows = rows[(rows["present"] >> _OPTIONAL.index(name)) & 1 == 1]
         return rows["epoch"].astype(float), rows[name].astype(float)
 
+    def newest(self, name: str) -> float | None:
+        """The newest value of an optional field that is not None (None if there is none),
+        looked for from the end a block at a time: it is nearly always in the last row."""
+        rows = self._view()
+        bit = _OPTIONAL.index(name)
+        end = len(rows)
+        while end > 0:
+            start = max(0, end - 256)
+            hits = np.flatnonzero((rows["present"][start:end] >> bit) & 1)
+            if len(hits):
+                return float(rows[name][start + hits[-1]])
+            end = start
+        return None
+
     def last_epoch(self) -> int | None:
         rows = self._view()
         return int(rows["epoch"][-1]) if len(rows) else None

@@ -95,10 +95,9 @@ class RunRecord:
         rows = trainer.history if isinstance(trainer.history, EpochRows) else EpochRows(trainer.history)
         last = rows.last_epoch()
         if last is not None and last != self.history.last_epoch():
-            # the run list polls finished runs too: no rows rebuilt for nothing
+            # the run list polls finished runs too, every second: nothing redone for nothing
             self.history = rows.thinned(MAX_EPOCHS_KEPT)
-        _, accuracies = rows.column("test_accuracy")
-        self.test_accuracy = float(accuracies[-1]) if len(accuracies) else None
+            self.test_accuracy = rows.newest("test_accuracy")
         self.seconds = float(trainer.elapsed)
         self.samples_seen = int(trainer.samples_seen)
         if state is not None:
