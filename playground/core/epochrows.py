@@ -46,15 +46,7 @@ class EpochRows(Sequence):
         if isinstance(records, EpochRows):
             rows = records._view().copy()
         else:
-            records = list(records)
-            rows = np.zeros(len(records), _ROW)
-            # A column at a time: faster than a row at a time for thousands of records.
-            for name in _ALWAYS:
-                rows[name] = [getattr(r, name) for r in records]
-            for bit, name in enumerate(_OPTIONAL):
-                values = [getattr(r, name) for r in records]
-                rows[name] = [np.nan if v is None else v for v in values]
-                rows["present"] |= np.array([v is not None for v in values], np.uint8) << bit
+            rows = np.array([_row(r) for r in records], _ROW)
         self._rows, self._n = rows, len(rows)
 
     @classmethod
